@@ -1,0 +1,41 @@
+"""The one interface every speaker/clock implementation offers the session runner."""
+
+from __future__ import annotations
+
+import queue
+from typing import Protocol
+
+from assistant.audio.mixer import Mixer
+
+SESSION_RATE = 16_000  # the session clock's rate: speech detection's native rate too
+
+
+class AudioIO(Protocol):
+    """Pulls the mixer's samples to an output and so advances the session clock."""
+
+    def open(self, mixer: Mixer) -> None: ...
+
+    def advance(self, until: int | None, inbox: queue.Queue[str]) -> list[str]:
+        """Let the clock run to `until` (or forever, if None), returning early with any
+        commands that arrive in `inbox`."""
+        ...
+
+    def close(self) -> None: ...
+
+
+def drain(inbox: queue.Queue[str]) -> list[str]:
+    items = []
+    while True:
+        try:
+            items.append(inbox.get_nowait())
+        except queue.Empty:
+            return items
+
+
+def wait_for_input(inbox: queue.Queue[str], seconds: float) -> list[str]:
+    """Block up to `seconds` for commands."""
+    try:
+        first = inbox.get(timeout=max(seconds, 0.0))
+    except queue.Empty:
+        return []
+    return [first, *drain(inbox)]

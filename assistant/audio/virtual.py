@@ -1,0 +1,43 @@
+"""The virtual run: WAV files stand in for microphone and speaker; the clock runs flat out."""
+
+from __future__ import annotations
+
+import queue
+from pathlib import Path
+
+from assistant.audio.io import drain
+from assistant.audio.mixer import Mixer
+from assistant.audio.wavfile import WavWriter, read_wav
+
+BLOCK_SECONDS = 1.0  # how much is mixed at a time; it bounds memory, not timing
+
+
+class VirtualAudio:
+    def __init__(self, rate: int, out_file: Path | None = None, mic_file: Path | None = None,
+                 mic_rate: int = 16_000) -> None:
+        self.rate = rate
+        self.mic = read_wav(mic_file, mic_rate, "microphone file") if mic_file else None
+        self._out_path = out_file
+        self._writer: WavWriter | None = None
+        self._mixer: Mixer | None = None
+
+    def open(self, mixer: Mixer) -> None:
+        self._mixer = mixer
+        if self._out_path:
+            self._writer = WavWriter(self._out_path, self.rate)
+
+    def advance(self, until: int | None, inbox: queue.Queue[str]) -> list[str]:
+        assert self._mixer is not None, "open() first"
+        if until is None:
+            raise RuntimeError("a virtual session has nothing scheduled and no one to wake it")
+        block = round(BLOCK_SECONDS * self.rate)
+        while self._mixer.now < until:
+            samples = self._mixer.render(min(block, until - self._mixer.now))
+            if self._writer:
+                self._writer.write(samples)
+        return drain(inbox)
+
+    def close(self) -> None:
+        if self._writer:
+            self._writer.close()
+            self._writer = None

@@ -1,0 +1,166 @@
+"""The command line: parse arguments, wire the parts, turn errors into plain sentences."""
+
+from __future__ import annotations
+
+import argparse
+import queue
+import random
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from platformdirs import user_cache_dir
+
+from assistant.audio.cues import CueBank
+from assistant.audio.io import SESSION_RATE, AudioIO
+from assistant.audio.live import LiveAudio, WallClock, import_sounddevice
+from assistant.audio.mixer import Mixer
+from assistant.audio.virtual import VirtualAudio
+from assistant.console import HELP, KeyboardReader, Presenter
+from assistant.errors import UserError
+from assistant.runner import EventSink, SessionRunner
+from assistant.session.eventlog import EventLog
+from assistant.session.library import find_exercise, load_library
+from assistant.session.machine import SessionMachine
+from assistant.session.plan import Names, build_plan
+from assistant.speech.voice import EspeakVoice, SilentVoice, Voice, VoiceSettings, list_voices
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        result: int = args.handler(args)
+        return result
+    except UserError as error:
+        print(f"assistant: {error}", file=sys.stderr)
+        return error.exit_status
+    except KeyboardInterrupt:
+        return 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="assistant",
+        description="An offline, voice-guided session assistant for couples.",
+    )
+    commands = parser.add_subparsers(title="commands", required=True, metavar="COMMAND")
+
+    listing = commands.add_parser("list", help="list the exercises, with their lengths")
+    listing.set_defaults(handler=_list)
+
+    run = commands.add_parser("run", help="guide a session through an exercise",
+                              description=f"Guide a session. In text mode: {HELP}")
+    run.add_argument("exercise", metavar="EXERCISE",
+                     help="an exercise id (see 'assistant list') or the path of a script file")
+    _session_options(run)
+    run.set_defaults(handler=_run)
+
+    devices = commands.add_parser("devices", help="list the sound cards")
+    devices.set_defaults(handler=_devices)
+
+    voices = commands.add_parser("voices", help="list the voices speech synthesis offers")
+    voices.set_defaults(handler=_voices)
+    return parser
+
+
+def _session_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--names", default="Alex,Sam", metavar="A,B",
+                        help="the partners' names, comma-separated (default: Alex,Sam)")
+    parser.add_argument("--text", action="store_true",
+                        help="print prompts and take typed commands; no sound card needed")
+    parser.add_argument("--mic-file", type=Path, metavar="WAV",
+                        help="a WAV file to use as the microphone (runs on the virtual clock)")
+    parser.add_argument("--out-file", type=Path, metavar="WAV",
+                        help="write everything played to this WAV (runs on the virtual clock)")
+    parser.add_argument("--events", type=Path, metavar="FILE",
+                        help="append the session's events to this JSON Lines file")
+    parser.add_argument("--output-device", metavar="DEVICE",
+                        help="output device index or name (see 'assistant devices')")
+    parser.add_argument("--voice", help="voice id or name (see 'assistant voices')")
+    parser.add_argument("--rate", type=int, default=VoiceSettings.rate,
+                        help="speech rate in words a minute (default: %(default)s)")
+    parser.add_argument("--volume", type=float, default=VoiceSettings.volume,
+                        help="speech volume from 0 to 1 (default: %(default)s)")
+    parser.add_argument("--seed", type=int,
+                        help="fix the order questions are drawn in (default: random)")
+
+
+def _list(args: argparse.Namespace) -> int:
+    exercises = load_library()
+    width = max(len(e.id) for e in exercises)
+    for exercise in exercises:
+        print(f"{exercise.id:<{width}}  {exercise.minutes:>3g} min  {exercise.title}")
+    return 0
+
+
+def _names(text: str) -> Names:
+    parts = [part.strip() for part in text.split(",")]
+    if len(parts) != 2 or not all(parts) or parts[0] == parts[1]:
+        raise UserError("--names takes two different names separated by a comma, such as Ana,Ben.")
+    if any("{" in part or "}" in part for part in parts):
+        raise UserError("--names cannot contain braces.")
+    return Names(*parts)
+
+
+def _run(args: argparse.Namespace) -> int:
+    exercise = find_exercise(args.exercise)
+    names = _names(args.names)
+    virtual = args.mic_file is not None or args.out_file is not None
+    if args.text and virtual:
+        raise UserError("--text runs in real time; leave out --mic-file and --out-file with it.")
+    seed = args.seed if args.seed is not None else random.randrange(2**32)
+    plan = build_plan(exercise, names, seed)
+    machine = SessionMachine(plan, SESSION_RATE, exercise.id, exercise.title)
+
+    voice: Voice
+    audio: AudioIO
+    if args.text:
+        voice, audio = SilentVoice(), WallClock(SESSION_RATE)
+    else:
+        settings = VoiceSettings(args.voice, args.rate, args.volume)
+        voice = EspeakVoice(settings, SESSION_RATE, Path(user_cache_dir("assistant")) / "voice")
+        if virtual:
+            audio = VirtualAudio(SESSION_RATE, args.out_file, args.mic_file)
+        else:
+            device = int(args.output_device) if str(args.output_device).isdigit() else (
+                args.output_device)
+            audio = LiveAudio(SESSION_RATE, device)
+
+    sinks: list[EventSink] = []
+    log = EventLog(args.events, SESSION_RATE) if args.events else None
+    if log:
+        sinks.append(log.write)
+    inbox: queue.Queue[str] = queue.Queue()
+    if not virtual:
+        sinks.append(Presenter(text_mode=args.text))
+        if args.text or sys.stdin.isatty():
+            KeyboardReader(inbox).start()
+    try:
+        SessionRunner(machine, audio, Mixer(SESSION_RATE), voice, CueBank(SESSION_RATE), sinks,
+                      inbox).run()
+    finally:
+        if log:
+            log.close()
+    return 0
+
+
+def _devices(args: argparse.Namespace) -> int:
+    sd = import_sounddevice()
+    devices = sd.query_devices()
+    if not len(devices):
+        print("No sound devices were found. Use --text, or --out-file FILE.wav.")
+        return 0
+    default_in, default_out = sd.default.device
+    for index, device in enumerate(devices):
+        marks = ("  default input" if index == default_in else "") + (
+            "  default output" if index == default_out else "")
+        print(f"{index:>3}  {device['name']}  (in {device['max_input_channels']}, "
+              f"out {device['max_output_channels']}){marks}")
+    return 0
+
+
+def _voices(args: argparse.Namespace) -> int:
+    for voice in list_voices():
+        languages = ", ".join(voice.languages)
+        print(f"{voice.id:<24} {voice.name}" + (f"  ({languages})" if languages else ""))
+    return 0

@@ -1,0 +1,99 @@
+"""The terminal side of a session: plain printed lines and typed commands.
+
+Lines are short and undecorated so a screen reader reads them well.
+"""
+
+from __future__ import annotations
+
+import queue
+import sys
+import threading
+from typing import TextIO
+
+from assistant.session.events import Event
+
+KEYS = {
+    "": "done",
+    "d": "done",
+    "n": "next",
+    "b": "back",
+    "r": "repeat",
+    "p": "pause",
+    "c": "resume",
+    "s": "skip",
+    "q": "stop",
+}
+HELP = (
+    "Keys: Enter ends a turn or a quiet phase, n next step, b back, r repeat the step, "
+    "p pause or resume, s skip the activity, q stop, h help."
+)
+_BREATH_WORDS = {"in": "Breathe in", "out": "Breathe out", "hold": "Hold"}
+
+
+def parse_key(line: str) -> str | None:
+    """The command a typed line means (a key or the command's name), or None."""
+    word = line.strip().lower()
+    if word in KEYS:
+        return KEYS[word]
+    return word if word in KEYS.values() else None
+
+
+class KeyboardReader:
+    """Reads typed lines on a daemon thread and queues the commands they mean."""
+
+    def __init__(self, inbox: queue.Queue[str], stream: TextIO | None = None,
+                 out: TextIO | None = None) -> None:
+        self.inbox, self.stream, self.out = inbox, stream or sys.stdin, out or sys.stdout
+        self.paused = False
+
+    def start(self) -> None:
+        threading.Thread(target=self._read, name="keyboard", daemon=True).start()
+
+    def _read(self) -> None:
+        for line in self.stream:
+            if line.strip().lower() in ("h", "help", "?"):
+                print(HELP, file=self.out, flush=True)
+                continue
+            command = parse_key(line)
+            if command is None:
+                print(f"Unknown key '{line.strip()}'. {HELP}", file=self.out, flush=True)
+            else:
+                self.inbox.put(command)
+
+
+class Presenter:
+    """Prints what a listener needs: prompts, whose turn it is, pauses, the end."""
+
+    def __init__(self, out: TextIO | None = None, text_mode: bool = False) -> None:
+        self.out, self.text_mode = out or sys.stdout, text_mode
+
+    def __call__(self, event: Event) -> None:
+        line = self._line(event)
+        if line:
+            print(line, file=self.out, flush=True)
+
+    def _line(self, event: Event) -> str | None:
+        data = event.data
+        if event.type == "say_start":
+            return str(data["text"])
+        if event.type == "turn_start" and self.text_mode:
+            who = "Both of you" if data["partner"] == "both" else str(data["partner"])
+            limit = f"up to {_duration(data['seconds'])}" if data.get("seconds") else "open"
+            return f"{who}: your turn, {limit}. Press Enter when done."
+        if event.type == "cue" and self.text_mode:
+            return _BREATH_WORDS.get(str(data["kind"]))
+        if event.type == "command" and data["name"] == "pause":
+            return "Paused. Press p to resume." if self.text_mode else "Paused."
+        if event.type == "command" and data["name"] == "resume":
+            return "Resuming."
+        if event.type == "session_end":
+            return "Session complete." if data["reason"] == "completed" else "Session stopped."
+        return None
+
+
+def _duration(seconds: object) -> str:
+    value = float(seconds)  # type: ignore[arg-type]
+    if value >= 60:
+        minutes = value / 60
+        return f"{minutes:g} minute{'s' if minutes != 1 else ''}"
+    return f"{value:g} seconds"

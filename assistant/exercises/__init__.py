@@ -1,0 +1,1 @@
+"""The exercise scripts, as TOML data files (see docs/exercise-format.md)."""

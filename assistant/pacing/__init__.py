@@ -1,0 +1,1 @@
+"""Pure pacing logic: breathing patterns and step tempos turned into cue schedules."""

@@ -1,0 +1,137 @@
+"""Runs a session: feeds the machine clock and commands, and carries out its actions.
+
+This is the only place where the pure session machine meets the voice, the cue
+bank, the mixer and the audio device. Sound facts (`say_start`, `say_end`,
+`cue`) are logged here, at the samples where the sounds really begin and end.
+"""
+
+from __future__ import annotations
+
+import queue
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from assistant.audio.cues import CueBank
+from assistant.audio.io import AudioIO
+from assistant.audio.mixer import Mixer
+from assistant.session.events import Action, Event, Play, Record, StopSounds
+from assistant.session.machine import SessionMachine
+from assistant.session.plan import Sound, Speech
+from assistant.speech.voice import Voice
+
+EventSink = Callable[[Event], None]
+
+
+@dataclass
+class _Playing:
+    sound: Sound
+    start: int
+    end: int
+    token: int
+    announced: bool = False
+
+
+class SessionRunner:
+    def __init__(self, machine: SessionMachine, audio: AudioIO, mixer: Mixer, voice: Voice,
+                 cues: CueBank, sinks: Sequence[EventSink] = (),
+                 inbox: queue.Queue[str] | None = None) -> None:
+        self.machine, self.audio, self.mixer = machine, audio, mixer
+        self.voice, self.cues, self.sinks = voice, cues, sinks
+        self.inbox: queue.Queue[str] = inbox if inbox is not None else queue.Queue()
+        self._playing: list[_Playing] = []
+
+    def run(self) -> None:
+        """Run to the end of the session; Ctrl-C stops it cleanly, logging `stopped`."""
+        self.audio.open(self.mixer)
+        try:
+            self._apply(self.machine.start(self.mixer.now))
+            while not self.machine.finished:
+                self._catch_up()
+                if self.machine.finished:
+                    break
+                for command in self.audio.advance(self._next_wake(), self.inbox):
+                    self.command(command)
+        except KeyboardInterrupt:
+            self._apply(self.machine.command("stop", self.mixer.now))
+        finally:
+            self.audio.close()
+
+    def command(self, name: str) -> None:
+        if name == "pause" and self.machine.state == "paused":
+            name = "resume"  # one key toggles
+        self._catch_up()
+        if not self.machine.finished:
+            self._apply(self.machine.command(name, self.mixer.now))
+
+    # -- the clock -------------------------------------------------------------------
+
+    def _next_wake(self) -> int | None:
+        times = [p.end if p.announced else p.start for p in self._playing]
+        if self.machine.next_due is not None:
+            times.append(self.machine.next_due)
+        return min(times, default=None)
+
+    def _catch_up(self) -> None:
+        """Handle, in time order, every sound boundary and timer up to the clock."""
+        while not self.machine.finished:
+            wake = self._next_wake()
+            if wake is None or wake > self.mixer.now:
+                return
+            due = self.machine.next_due
+            edge = min(self._playing, key=self._edge_time, default=None)
+            if edge is not None and (due is None or self._edge_time(edge)[0] <= due):
+                self._pass_edge(edge)
+            else:
+                assert due is not None
+                self._apply(self.machine.tick(due))
+
+    @staticmethod
+    def _edge_time(playing: _Playing) -> tuple[int, int]:
+        return (playing.end, 0) if playing.announced else (playing.start, 1)
+
+    def _pass_edge(self, playing: _Playing) -> None:
+        if not playing.announced:
+            playing.announced = True
+            if isinstance(playing.sound, Speech):
+                self._emit(Event("say_start", playing.start, {"text": playing.sound.text}))
+            else:
+                self._emit(Event("cue", playing.start, {"kind": playing.sound.kind}))
+            return
+        self._playing.remove(playing)
+        if isinstance(playing.sound, Speech):
+            self._emit(Event("say_end", playing.end, {"text": playing.sound.text}))
+        if playing.token:
+            self._apply(self.machine.sound_ended(playing.token, playing.end))
+
+    # -- actions ---------------------------------------------------------------------
+
+    def _apply(self, actions: Sequence[Action]) -> None:
+        for action in actions:
+            if isinstance(action, Play):
+                self._play(action)
+            elif isinstance(action, StopSounds):
+                self._stop_sounds()
+            elif isinstance(action, Record):
+                self._emit(action.event)
+
+    def _play(self, play: Play) -> None:
+        sound = play.sound
+        samples = (self.voice.render(sound.text) if isinstance(sound, Speech)
+                   else self.cues.get(sound.kind))
+        start = self.mixer.schedule(samples, play.at)
+        self._playing.append(_Playing(sound, start, start + len(samples), play.token))
+
+    def _stop_sounds(self) -> None:
+        now = self.mixer.now
+        silent_by = self.mixer.cut()
+        kept = []
+        for playing in self._playing:
+            if playing.start < now or playing.announced:
+                playing.end = min(playing.end, silent_by if playing.start < now else now)
+                playing.token = 0  # its end no longer concerns the machine
+                kept.append(playing)
+        self._playing = kept
+
+    def _emit(self, event: Event) -> None:
+        for sink in self.sinks:
+            sink(event)

@@ -1,0 +1,235 @@
+"""The session machine: pure logic that walks a plan on the sample clock.
+
+The session is the model and a `transitions` machine holds the rules, as in
+the model/machine split of the `transitions` library. Every call takes the
+current sample time and returns actions; nothing here touches a device, a
+file, a model or the wall clock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from transitions import Machine
+
+from assistant.session.events import Action, Event, Play, Record, StopSounds
+from assistant.session.plan import Beat, PlannedStep
+
+COMMANDS = ("done", "next", "back", "repeat", "pause", "resume", "skip", "stop")
+
+_LEAVE = ["running", "paused"]
+_RULES: list[dict[str, Any]] = [
+    {"trigger": "begin", "source": "idle", "dest": "running", "after": "_on_begin"},
+    {"trigger": "pause", "source": "running", "dest": "paused", "after": "_on_pause"},
+    {"trigger": "resume", "source": "paused", "dest": "running", "after": "_on_resume"},
+    {"trigger": "done", "source": "running", "dest": None, "after": "_on_done"},
+    {"trigger": "next", "source": _LEAVE, "dest": "running", "after": "_on_next"},
+    {"trigger": "skip", "source": _LEAVE, "dest": "running", "after": "_on_skip"},
+    {"trigger": "back", "source": _LEAVE, "dest": "running", "after": "_on_back"},
+    {"trigger": "repeat", "source": _LEAVE, "dest": "running", "after": "_on_repeat"},
+    {"trigger": "stop", "source": ["idle", *_LEAVE], "dest": "ended", "after": "_on_stop"},
+    {"trigger": "complete", "source": "running", "dest": "ended", "after": "_on_complete"},
+]
+
+
+class SessionMachine:
+    """Runs the steps of a plan, beat by beat; timers are due samples, never sleeps."""
+
+    state: str
+    trigger: Callable[[str], bool]
+
+    def __init__(self, plan: Sequence[PlannedStep], rate: int, exercise: str = "",
+                 title: str = "") -> None:
+        if not plan:
+            raise ValueError("a session needs at least one step")
+        self.plan, self.rate, self.exercise, self.title = tuple(plan), rate, exercise, title
+        self.step_index = 0
+        self.beat_index = 0
+        self.beat_start = 0
+        self.paused_elapsed = 0
+        self.due: int | None = None
+        self.in_turn = False
+        self.awaiting: set[int] = set()
+        self.now = 0
+        self._tokens = 0
+        self._actions: list[Action] = []
+        Machine(model=self, states=["idle", "running", "paused", "ended"], transitions=_RULES,
+                initial="idle", auto_transitions=False, ignore_invalid_triggers=True)
+
+    # -- the interface the runner uses ------------------------------------------------
+
+    def start(self, now: int) -> list[Action]:
+        return self._run(now, lambda: self.trigger("begin"))
+
+    def command(self, name: str, now: int) -> list[Action]:
+        """Apply a user command; one that makes no sense in this state is ignored."""
+        if name not in COMMANDS:
+            raise ValueError(f"unknown command {name!r}")
+        return self._run(now, lambda: self.trigger(name))
+
+    def sound_ended(self, token: int, now: int) -> list[Action]:
+        def ended() -> None:
+            if self.state == "running" and token in self.awaiting:
+                self.awaiting.discard(token)
+                if self.awaiting:
+                    return
+                linger = self.current_beat.linger
+                if linger:
+                    self.due = now + self._samples(linger)
+                else:
+                    self._end_beat("done")
+
+        return self._run(now, ended)
+
+    def tick(self, now: int) -> list[Action]:
+        """Fire the current timer if it is due."""
+
+        def fire() -> None:
+            if self.state == "running" and self.due is not None and now >= self.due:
+                self._end_beat("time")
+
+        return self._run(now, fire)
+
+    @property
+    def next_due(self) -> int | None:
+        return self.due if self.state == "running" else None
+
+    @property
+    def finished(self) -> bool:
+        return self.state == "ended"
+
+    @property
+    def current_step(self) -> PlannedStep:
+        return self.plan[self.step_index]
+
+    @property
+    def current_beat(self) -> Beat:
+        return self.current_step.beats[self.beat_index]
+
+    # -- transition callbacks ---------------------------------------------------------
+
+    def _on_begin(self) -> None:
+        self._log("session_start", exercise=self.exercise, title=self.title,
+                  steps=len(self.plan))
+        self._enter_step(0)
+
+    def _on_pause(self) -> None:
+        beat = self.current_beat
+        self.paused_elapsed = self.now - self.beat_start if beat.seconds is not None else 0
+        self._silence()
+        self._log("command", name="pause")
+
+    def _on_resume(self) -> None:
+        self._log("command", name="resume")
+        self._begin_beat(elapsed=self.paused_elapsed)
+
+    def _on_done(self) -> None:
+        if self.current_beat.seconds is not None:
+            self._log("command", name="done")
+            self._silence()
+            self._end_beat("command")
+
+    def _on_next(self) -> None:
+        self._leave_step("next")
+        self._enter_step(self.step_index + 1)
+
+    def _on_skip(self) -> None:
+        self._leave_step("skip")
+        block = self.current_step.block
+        following = self.step_index + 1
+        if block:
+            while following < len(self.plan) and self.plan[following].block == block:
+                following += 1
+        self._enter_step(following)
+
+    def _on_back(self) -> None:
+        self._leave_step("back")
+        self._enter_step(max(0, self.step_index - 1))
+
+    def _on_repeat(self) -> None:
+        self._leave_step("repeat")
+        self._enter_step(self.step_index)
+
+    def _on_stop(self) -> None:
+        self._leave_step("stop")
+        self._log("session_end", reason="stopped")
+
+    def _on_complete(self) -> None:
+        self._log("session_end", reason="completed")
+
+    # -- walking the plan -------------------------------------------------------------
+
+    def _enter_step(self, index: int) -> None:
+        if index >= len(self.plan):
+            self.trigger("complete")
+            return
+        self.step_index, self.beat_index = index, 0
+        step = self.current_step
+        self._log("step", number=step.number, kind=step.kind, round=step.round, index=index)
+        self._begin_beat()
+
+    def _leave_step(self, command: str) -> None:
+        """End the current step early: close an open turn, cut the sound."""
+        self._log("command", name=command)
+        self._close_turn("command")
+        self._silence()
+
+    def _begin_beat(self, elapsed: int = 0) -> None:
+        beat = self.current_beat
+        if beat.seconds is None:
+            elapsed = 0  # a spoken beat starts again from its first word
+        self.beat_start = self.now - elapsed
+        self.paused_elapsed = 0
+        self.awaiting = set()
+        for offset, sound in beat.sounds:
+            at = self.beat_start + self._samples(offset)
+            if at < self.now:
+                continue
+            self._tokens += 1
+            if beat.seconds is None:
+                self.awaiting.add(self._tokens)
+            self._actions.append(Play(sound, at, self._tokens))
+        if beat.turn and not self.in_turn:
+            self.in_turn = True
+            self._log("turn_start", partner=beat.turn, open=beat.open, seconds=beat.seconds)
+        if beat.seconds is not None:
+            self.due = self.beat_start + self._samples(beat.seconds)
+        else:
+            self.due = None
+            if not self.awaiting:
+                self._end_beat("done")
+
+    def _end_beat(self, reason: str) -> None:
+        self._close_turn(reason)
+        self.due = None
+        self.awaiting = set()
+        if self.beat_index + 1 < len(self.current_step.beats):
+            self.beat_index += 1
+            self._begin_beat()
+        else:
+            self._enter_step(self.step_index + 1)
+
+    # -- helpers ----------------------------------------------------------------------
+
+    def _close_turn(self, reason: str) -> None:
+        if self.in_turn:
+            self.in_turn = False
+            self._log("turn_end", partner=self.current_beat.turn, reason=reason)
+
+    def _run(self, now: int, change: Callable[[], object]) -> list[Action]:
+        self.now = now
+        self._actions = []
+        change()
+        return self._actions
+
+    def _silence(self) -> None:
+        self.due = None
+        self.awaiting = set()
+        self._actions.append(StopSounds())
+
+    def _samples(self, seconds: float) -> int:
+        return round(seconds * self.rate)
+
+    def _log(self, event_type: str, **data: object) -> None:
+        self._actions.append(Record(Event(event_type, self.now, dict(data))))

@@ -1,0 +1,194 @@
+"""Turn an exercise script into a flat plan of steps, each a short list of beats.
+
+A beat is the unit the session machine runs: some sounds at offsets from the
+beat's start, and either a fixed length or "until the last sound ends". The
+plan is pure data, built once per session, so the machine never re-reads the
+script and `repeat` blocks, names and deck draws are settled up front.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+
+from assistant.pacing.patterns import parse_pattern
+from assistant.session.script import (
+    AskStep,
+    BreatheStep,
+    Exercise,
+    PaceStep,
+    RepeatStep,
+    SayStep,
+    SilenceStep,
+    Step,
+    TurnStep,
+)
+
+
+@dataclass(frozen=True)
+class Speech:
+    text: str
+
+
+@dataclass(frozen=True)
+class Cue:
+    kind: str
+
+
+Sound = Speech | Cue
+
+
+@dataclass(frozen=True)
+class Beat:
+    """Sounds at offsets (seconds) from the beat's start; `seconds=None` ends with the sounds."""
+
+    sounds: tuple[tuple[float, Sound], ...] = ()
+    seconds: float | None = None
+    turn: str | None = None  # the partner (a name, or "both") who has the floor
+    open: bool = False
+    linger: float = 0.0  # quiet after the sounds end, for beats that end with their sounds
+
+
+@dataclass(frozen=True)
+class PlannedStep:
+    number: str  # "3", or "3.2" inside a repeat; "0" is the opening
+    kind: str
+    beats: tuple[Beat, ...]
+    block: int  # steps of one repeat block share a block, so "skip" can leave it whole
+    round: int = 1
+
+
+@dataclass(frozen=True)
+class Names:
+    a: str = "Alex"
+    b: str = "Sam"
+
+    def swapped(self) -> Names:
+        return Names(self.b, self.a)
+
+
+def build_plan(exercise: Exercise, names: Names, seed: int = 0) -> tuple[PlannedStep, ...]:
+    builder = _Builder(random.Random(seed))
+    opening = f"{exercise.title}. {exercise.invitation}"
+    steps = [PlannedStep("0", "say", (_speak(opening, names),), block=0)]
+    for number, step in enumerate(exercise.steps, 1):
+        if isinstance(step, RepeatStep):
+            for round_number, round_names in enumerate((names, names.swapped()), 1):
+                for inner_number, inner in enumerate(step.steps, 1):
+                    steps.append(
+                        PlannedStep(
+                            f"{number}.{inner_number}",
+                            _kind(inner),
+                            builder.beats(inner, round_names),
+                            block=number,
+                            round=round_number,
+                        )
+                    )
+        else:
+            steps.append(PlannedStep(str(number), _kind(step), builder.beats(step, names), number))
+    return tuple(steps)
+
+
+def _kind(step: Step) -> str:
+    return type(step).__name__.removesuffix("Step").lower()
+
+
+def fill(text: str, names: Names) -> str:
+    return text.replace("{A}", names.a).replace("{B}", names.b)
+
+
+SPEECH_GAP = 0.7  # seconds of quiet after each prompt, so lines never run together
+
+
+def _speak(text: str, names: Names, linger: float = SPEECH_GAP) -> Beat:
+    return Beat(((0.0, Speech(fill(text, names))),), linger=linger)
+
+
+def _cue(kind: str) -> Beat:
+    return Beat(((0.0, Cue(kind)),))
+
+
+class _Builder:
+    def __init__(self, rng: random.Random) -> None:
+        self.rng = rng
+        self.unasked: dict[str, list[str]] = {}
+
+    def beats(self, step: Step, names: Names) -> tuple[Beat, ...]:
+        if isinstance(step, SayStep):
+            return (_speak(step.text, names, max(step.pause, SPEECH_GAP)),)
+        if isinstance(step, TurnStep):
+            partner = names.a if step.partner == "A" else names.b
+            beats = [
+                _speak(f"{step.prompt} {step.listener}", names),
+                Beat(seconds=step.seconds, turn=partner, open=step.open),
+                _cue("bell"),
+            ]
+            return (*beats, _speak(step.handover, names)) if step.handover else tuple(beats)
+        if isinstance(step, SilenceStep):
+            chimes = _every(step.chime_every, step.seconds)
+            quiet = Beat(((0.0, Cue("bell")), *((t, Cue("chime")) for t in chimes)), step.seconds)
+            return self._framed(step.prompt, quiet, step.closing, names)
+        if isinstance(step, BreatheStep):
+            return self._framed(step.prompt, _breathing(step), step.closing, names)
+        if isinstance(step, PaceStep):
+            return self._framed(step.prompt, _pacing(step), step.closing, names)
+        if isinstance(step, AskStep):
+            return self._ask(step, names)
+        raise TypeError(f"no beats for {step!r}")  # RepeatStep is expanded by build_plan
+
+    def _framed(self, prompt: str, body: Beat, closing: str, names: Names) -> tuple[Beat, ...]:
+        beats = (_speak(prompt, names), body, _cue("bell"))
+        return (*beats, _speak(closing, names)) if closing else beats
+
+    def _ask(self, step: AskStep, names: Names) -> tuple[Beat, ...]:
+        answerer = {"A": names.a, "B": names.b, "both": "both"}[step.partner]
+        beats = [_speak(step.intro, names)] if step.intro else []
+        for question in self._draw(step):
+            beats += [_speak(question, names), Beat(seconds=step.seconds, turn=answerer, open=True)]
+        return tuple(beats)
+
+    def _draw(self, step: AskStep) -> list[str]:
+        if not step.deck:
+            return list(step.questions)
+        pool = self.unasked.get(step.deck)
+        if not pool or len(pool) < step.count:
+            pool = list(step.questions)
+            self.rng.shuffle(pool)
+        drawn, self.unasked[step.deck] = pool[: step.count], pool[step.count :]
+        return drawn
+
+
+def _every(interval: float | None, seconds: float) -> list[float]:
+    if not interval:
+        return []
+    count = int(seconds // interval)
+    return [k * interval for k in range(1, count + 1) if k * interval < seconds]
+
+
+def _breathing(step: BreatheStep) -> Beat:
+    """Cues at each phase onset; alternating mode gives partner B the opposite phase."""
+    pattern = parse_pattern(step.pattern)
+    cycle = pattern.cycle_seconds
+    cycles = step.cycles if step.cycles is not None else max(1, round((step.seconds or 0) / cycle))
+    sounds: list[tuple[float, Sound]] = []
+    for n in range(cycles):
+        offset = n * cycle
+        for phase, length in pattern.phases:
+            sounds.append((offset, Cue(phase)))
+            if step.mode == "alternating":
+                opposite = {"in": "out", "out": "in", "hold": "hold"}[phase]
+                sounds.append((offset, Cue(f"{opposite}_b")))
+            offset += length
+    return Beat(tuple(sounds), cycles * cycle)
+
+
+def _pacing(step: PaceStep) -> Beat:
+    """Footstep ticks whose tempo moves linearly from `spm` to `to_spm` over the step."""
+    start, end = step.spm, step.to_spm or step.spm
+    sounds: list[tuple[float, Sound]] = []
+    t = 0.0
+    while t < step.seconds:
+        sounds.append((t, Cue("step")))
+        progress = t / step.seconds
+        t += 60.0 / (start + (end - start) * progress)
+    return Beat(tuple(sounds), step.seconds)

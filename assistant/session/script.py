@@ -1,0 +1,89 @@
+"""The exercise script model: what a TOML file describes, after validation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+Partner = Literal["A", "B"]
+Answerer = Literal["A", "B", "both"]
+BreathMode = Literal["solo", "together", "alternating"]
+
+
+@dataclass(frozen=True)
+class SayStep:
+    text: str
+    pause: float = 0.0  # quiet after speaking: time to move, fetch a pen, settle
+
+
+@dataclass(frozen=True)
+class TurnStep:
+    """Hand the floor to one partner; `open` turns end when the speaker is done."""
+
+    partner: Partner
+    prompt: str
+    listener: str
+    seconds: float
+    open: bool = False
+    handover: str = ""
+
+
+@dataclass(frozen=True)
+class SilenceStep:
+    prompt: str
+    seconds: float
+    chime_every: float | None = None
+    closing: str = ""
+
+
+@dataclass(frozen=True)
+class BreatheStep:
+    prompt: str
+    pattern: str
+    mode: BreathMode
+    seconds: float | None
+    cycles: int | None
+    closing: str = ""
+
+
+@dataclass(frozen=True)
+class PaceStep:
+    prompt: str
+    spm: float
+    seconds: float
+    to_spm: float | None = None
+    closing: str = ""
+
+
+@dataclass(frozen=True)
+class AskStep:
+    """One question, or `count` questions drawn from a deck; `partner` answers."""
+
+    questions: tuple[str, ...]
+    count: int
+    partner: Answerer
+    seconds: float
+    intro: str = ""
+    deck: str = ""
+
+
+@dataclass(frozen=True)
+class RepeatStep:
+    """Run the inner steps once for each partner, swapping {A} and {B} the second time."""
+
+    steps: tuple[Step, ...]
+
+
+Step = SayStep | TurnStep | SilenceStep | BreatheStep | PaceStep | AskStep | RepeatStep
+
+
+@dataclass(frozen=True)
+class Exercise:
+    id: str
+    title: str
+    minutes: float
+    invitation: str
+    steps: tuple[Step, ...]
+    summary: str = ""
+    path: Path | None = None

@@ -1,0 +1,1 @@
+"""Speech out (the voice) and, later, speech in (detection, commands, turn-keeping)."""
