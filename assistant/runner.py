@@ -52,7 +52,7 @@ class SessionRunner:
                 for command in self.audio.advance(self._next_wake(), self.inbox):
                     self.command(command)
         except KeyboardInterrupt:
-            self._apply(self.machine.command("stop", self.mixer.now))
+            self.command("stop")
         finally:
             self.audio.close()
 
@@ -122,15 +122,14 @@ class SessionRunner:
         self._playing.append(_Playing(sound, start, start + len(samples), play.token))
 
     def _stop_sounds(self) -> None:
+        """Cut every sound; a prompt cut short is logged as ending where it fell silent."""
         now = self.mixer.now
         silent_by = self.mixer.cut()
-        kept = []
         for playing in self._playing:
-            if playing.start < now or playing.announced:
-                playing.end = min(playing.end, silent_by if playing.start < now else now)
-                playing.token = 0  # its end no longer concerns the machine
-                kept.append(playing)
-        self._playing = kept
+            if playing.announced and isinstance(playing.sound, Speech):
+                end = min(playing.end, silent_by if playing.start < now else now)
+                self._emit(Event("say_end", end, {"text": playing.sound.text, "cut": True}))
+        self._playing = []
 
     def _emit(self, event: Event) -> None:
         for sink in self.sinks:

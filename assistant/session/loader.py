@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 import sys
 from collections.abc import Callable, Mapping
@@ -268,7 +269,8 @@ class _Fields:
         if name not in self.table:
             return None
         value = self.table[name]
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
+        if (isinstance(value, bool) or not isinstance(value, (int, float))
+                or not 0 < value < math.inf):
             raise self.fail(name, "must be a positive number")
         return float(value)
 

@@ -12,6 +12,7 @@ import contextlib
 import hashlib
 import io
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -26,6 +27,7 @@ from assistant.errors import UserError
 SILENCE_FLOOR = 1e-3  # below this the rendered edges count as silence
 CACHE_VERSION = "1"
 MIN_RATE, MAX_RATE = 80, 400
+FINISH_TIMEOUT_SECONDS = 10.0
 
 
 @dataclass(frozen=True)
@@ -58,6 +60,28 @@ def _engine() -> Any:
         ) from None
 
 
+def _finish_utterance(engine: Any) -> None:
+    """Wait until espeak-ng has finished the utterance and pyttsx3 has written it.
+
+    pyttsx3's espeak driver runs espeak-ng asynchronously, and its run loop can
+    return before the utterance is done: the file is written later, on espeak-ng's
+    thread, when the end-of-message event arrives. And when the loop ends while
+    espeak-ng still reports itself busy, the driver records a stop request that
+    cancels the *next* utterance (seen under load as empty prompts). So we wait for
+    the end event and for espeak-ng to be idle, then drop any such stale request.
+    """
+    driver = getattr(getattr(engine, "proxy", None), "_driver", None)
+    if driver is None or not hasattr(driver, "_speaking"):
+        return  # another platform's driver: its loop is synchronous
+    from pyttsx3.drivers import _espeak
+
+    _espeak.Synchronize()
+    deadline = time.monotonic() + FINISH_TIMEOUT_SECONDS
+    while (driver._speaking or _espeak.IsPlaying()) and time.monotonic() < deadline:
+        time.sleep(0.001)
+    driver._stopping = False
+
+
 def list_voices() -> list[VoiceInfo]:
     voices = _engine().getProperty("voices")
     return [
@@ -84,9 +108,6 @@ class EspeakVoice:
             if self.settings.voice:
                 engine.setProperty("voice", self._find_voice(engine, self.settings.voice))
             self._engine_handle = engine
-            # The espeak driver's first run in a process can return before a long text is
-            # synthesised; a short first utterance avoids that.
-            self._save(engine, "ready")
         return self._engine_handle
 
     def _save(self, engine: Any, text: str) -> Samples:
@@ -96,6 +117,7 @@ class EspeakVoice:
                 engine.save_to_file(text, str(path))
                 with contextlib.redirect_stdout(io.StringIO()):  # the driver prints on save
                     engine.runAndWait()
+                    _finish_utterance(engine)
                 if path.exists():
                     data, file_rate = soundfile.read(str(path), dtype="float32", always_2d=True)
                     return resample(to_mono(data), file_rate, self.rate)

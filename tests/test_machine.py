@@ -1,0 +1,247 @@
+"""The session machine's behaviour for each event, on the virtual clock."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from assistant.session.events import Event, Play, Record
+from assistant.session.loader import parse_exercise, tomllib
+from assistant.session.machine import SessionMachine
+from assistant.session.plan import SPEECH_GAP, Names, PlannedStep, build_plan
+from assistant.testing import RATE, run_plan
+
+HEADER = 'title = "Test"\nminutes = 5\ninvitation = "Only if you like."\n'
+
+
+def plan(steps: str, seed: int = 0) -> tuple[PlannedStep, ...]:
+    exercise = parse_exercise(tomllib.loads(HEADER + steps), Path("test.toml"))
+    return build_plan(exercise, Names("Ana", "Ben"), seed)
+
+
+def of_type(events: list[Event], kind: str) -> list[Event]:
+    return [e for e in events if e.type == kind]
+
+
+def seconds(event: Event) -> float:
+    return event.sample / RATE
+
+
+SAY_TWICE = """
+[[steps]]
+kind = "say"
+text = "First."
+[[steps]]
+kind = "say"
+text = "Second."
+"""
+
+TURN = """
+[[steps]]
+kind = "turn"
+partner = "A"
+prompt = "{A}, speak."
+listener = "{B}, listen."
+seconds = 60
+handover = "Thank you, {A}."
+[[steps]]
+kind = "say"
+text = "After."
+"""
+
+
+def test_steps_run_in_order_and_the_session_completes() -> None:
+    events = run_plan(plan(SAY_TWICE))
+    assert [e.type for e in events][:2] == ["session_start", "step"]
+    assert [e.data["number"] for e in of_type(events, "step")] == ["0", "1", "2"]
+    assert [e.data["text"] for e in of_type(events, "say_start")] == [
+        "Test. Only if you like.", "First.", "Second."]
+    assert events[-1].type == "session_end" and events[-1].data["reason"] == "completed"
+
+
+def test_each_prompt_follows_the_last_after_a_short_gap() -> None:
+    events = run_plan(plan(SAY_TWICE))
+    ends, starts = of_type(events, "say_end"), of_type(events, "say_start")
+    for end, following in zip(ends, starts[1:], strict=False):
+        assert following.sample - end.sample == round(SPEECH_GAP * RATE)
+
+
+def test_a_timed_turn_ends_exactly_at_its_limit_then_bell_and_handover() -> None:
+    events = run_plan(plan(TURN))
+    start, end = of_type(events, "turn_start")[0], of_type(events, "turn_end")[0]
+    assert start.data["partner"] == "Ana"
+    assert end.data == {"partner": "Ana", "reason": "time"}
+    assert end.sample - start.sample == 60 * RATE
+    bell = of_type(events, "cue")[0]
+    assert bell.data["kind"] == "bell" and bell.sample == end.sample
+    assert "Thank you, Ana." in [e.data["text"] for e in of_type(events, "say_start")]
+
+
+def test_the_prompt_names_speaker_and_listener() -> None:
+    events = run_plan(plan(TURN))
+    assert of_type(events, "say_start")[1].data["text"] == "Ana, speak. Ben, listen."
+
+
+def test_done_ends_the_turn_early_and_the_step_goes_on() -> None:
+    events = run_plan(plan(TURN), [(20.0, "done")])
+    end = of_type(events, "turn_end")[0]
+    assert end.data["reason"] == "command" and seconds(end) == 20.0
+    assert "Thank you, Ana." in [e.data["text"] for e in of_type(events, "say_start")]
+
+
+def test_next_leaves_the_step_at_once() -> None:
+    events = run_plan(plan(TURN), [(20.0, "next")])
+    end = of_type(events, "turn_end")[0]
+    assert end.data["reason"] == "command" and seconds(end) == 20.0
+    step = of_type(events, "step")[-1]
+    assert step.data["number"] == "2" and seconds(step) == 20.0
+    assert "Thank you, Ana." not in [e.data["text"] for e in of_type(events, "say_start")]
+
+
+def test_next_during_speech_cuts_it_and_logs_where_it_fell_silent() -> None:
+    events = run_plan(plan(SAY_TWICE), [(0.05, "next")])
+    cut = of_type(events, "say_end")[0]
+    assert cut.data.get("cut") is True
+    assert seconds(cut) == pytest.approx(0.06)  # 10 ms fade after the cut
+    assert of_type(events, "say_start")[1].data["text"] == "First."
+
+
+def test_back_returns_to_the_previous_step() -> None:
+    events = run_plan(plan(SAY_TWICE), [(1.5, "back")])
+    numbers = [e.data["number"] for e in of_type(events, "step")]
+    assert numbers[:3] == ["0", "1", "0"] and numbers[-1] == "2"
+
+
+def test_repeat_restarts_the_current_step() -> None:
+    events = run_plan(plan(TURN), [(10.0, "repeat")])
+    numbers = [e.data["number"] for e in of_type(events, "step")]
+    assert numbers == ["0", "1", "1", "2"]
+    assert len(of_type(events, "turn_start")) == 2
+
+
+def test_pause_holds_the_turn_clock_and_resume_continues_it() -> None:
+    events = run_plan(plan(TURN), [(20.0, "pause"), (100.0, "resume")])
+    start, end = of_type(events, "turn_start")[0], of_type(events, "turn_end")[0]
+    paused = 80 * RATE
+    assert end.sample - start.sample == 60 * RATE + paused
+    assert len(of_type(events, "turn_start")) == 1
+    assert [e.data["name"] for e in of_type(events, "command")] == ["pause", "resume"]
+
+
+def test_nothing_plays_while_paused() -> None:
+    silence = """
+[[steps]]
+kind = "silence"
+prompt = "Look."
+seconds = 60
+chime_every = 10
+"""
+    events = run_plan(plan(silence), [(12.0, "pause"), (50.0, "resume")])
+    cue_times = [seconds(e) for e in of_type(events, "cue")]
+    assert not [t for t in cue_times if 12.0 < t < 50.0]
+    chimes = [seconds(e) for e in of_type(events, "cue") if e.data["kind"] == "chime"]
+    first_bell = next(e for e in of_type(events, "cue") if e.data["kind"] == "bell")
+    opened = seconds(first_bell)
+    # five chimes in 60 s; those due after the pause come 38 s late, as the pause was
+    expected = [opened + k * 10 + (38.0 if opened + k * 10 > 12.0 else 0) for k in range(1, 6)]
+    assert chimes == pytest.approx(expected)
+
+
+def test_pause_during_speech_says_the_prompt_again_on_resume() -> None:
+    events = run_plan(plan(SAY_TWICE), [(0.1, "pause"), (5.0, "resume")])
+    texts = [e.data["text"] for e in of_type(events, "say_start")]
+    assert texts[:2] == ["Test. Only if you like.", "Test. Only if you like."]
+    assert seconds(of_type(events, "say_start")[1]) == 5.0
+
+
+def test_stop_ends_the_session_and_closes_the_turn() -> None:
+    events = run_plan(plan(TURN), [(30.0, "stop")])
+    assert of_type(events, "turn_end")[0].data["reason"] == "command"
+    assert events[-1].type == "session_end" and events[-1].data["reason"] == "stopped"
+    assert seconds(events[-1]) == 30.0
+
+
+def test_commands_that_do_not_fit_the_state_are_ignored() -> None:
+    events = run_plan(plan(TURN), [(0.5, "done"), (1.0, "resume")])
+    assert of_type(events, "command") == []
+    assert of_type(events, "turn_end")[0].data["reason"] == "time"
+
+
+def test_an_unknown_command_is_an_error() -> None:
+    machine = SessionMachine(plan(SAY_TWICE), RATE)
+    machine.start(0)
+    with pytest.raises(ValueError, match="unknown command"):
+        machine.command("dance", 10)
+
+
+REPEAT = """
+[[steps]]
+kind = "repeat"
+[[steps.steps]]
+kind = "turn"
+partner = "A"
+prompt = "{A}, speak."
+listener = "{B}, listen."
+seconds = 30
+[[steps.steps]]
+kind = "say"
+text = "{B}, reflect back."
+[[steps]]
+kind = "say"
+text = "End."
+"""
+
+
+def test_repeat_runs_the_block_once_for_each_partner_with_roles_swapped() -> None:
+    events = run_plan(plan(REPEAT))
+    assert [e.data["partner"] for e in of_type(events, "turn_start")] == ["Ana", "Ben"]
+    texts = [e.data["text"] for e in of_type(events, "say_start")]
+    assert "Ben, reflect back." in texts and "Ana, reflect back." in texts
+    rounds = [(e.data["number"], e.data["round"]) for e in of_type(events, "step")]
+    assert rounds == [("0", 1), ("1.1", 1), ("1.2", 1), ("1.1", 2), ("1.2", 2), ("2", 1)]
+
+
+def test_skip_leaves_the_whole_activity() -> None:
+    events = run_plan(plan(REPEAT), [(5.0, "skip")])
+    assert [e.data["number"] for e in of_type(events, "step")] == ["0", "1.1", "2"]
+
+
+DECK = """
+[decks]
+light = ["One?", "Two?", "Three?", "Four?"]
+[[steps]]
+kind = "ask"
+deck = "light"
+count = 2
+seconds = 5
+[[steps]]
+kind = "ask"
+deck = "light"
+count = 2
+seconds = 5
+"""
+
+
+def test_deck_questions_are_not_repeated_and_the_seed_fixes_the_order() -> None:
+    asked = [b.sounds[0][1].text for s in plan(DECK, seed=3)[1:] for b in s.beats if b.sounds]
+    assert sorted(asked) == ["Four?", "One?", "Three?", "Two?"]
+    again = [b.sounds[0][1].text for s in plan(DECK, seed=3)[1:] for b in s.beats if b.sounds]
+    assert asked == again
+
+
+def test_answer_windows_are_open_turns_for_both() -> None:
+    events = run_plan(plan(DECK))
+    turns = of_type(events, "turn_start")
+    assert len(turns) == 4 and all(t.data["partner"] == "both" for t in turns)
+    assert all(t.data["open"] for t in turns)
+
+
+def test_the_machine_is_pure_start_returns_actions_without_side_effects() -> None:
+    machine = SessionMachine(plan(SAY_TWICE), RATE)
+    actions = machine.start(now=123)
+    plays = [a for a in actions if isinstance(a, Play)]
+    assert len(plays) == 1 and plays[0].at == 123
+    records = [a.event.type for a in actions if isinstance(a, Record)]
+    assert records == ["session_start", "step"]
+    assert machine.next_due is None  # waiting for the prompt to end, not for a timer

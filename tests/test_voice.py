@@ -1,0 +1,75 @@
+"""The real voice: pyttsx3 over espeak-ng, rendered to PCM at the session rate."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pytest
+import soundfile
+
+from assistant.errors import UserError
+from assistant.speech.voice import EspeakVoice, VoiceSettings, list_voices, trim
+
+RATE = 16_000
+TEXTS = [
+    "Take a slow breath together.",
+    "Now it is your turn to speak, and your partner will listen without interrupting you.",
+    "Thank you.",
+]
+
+
+def espeak_cli_seconds(text: str, rate: int, folder: Path) -> float:
+    """The length of the same text spoken by the espeak-ng program, edges trimmed."""
+    path = folder / "cli.wav"
+    subprocess.run(["espeak-ng", "-s", str(rate), "-w", str(path), text], check=True)
+    data, file_rate = soundfile.read(str(path), dtype="float32")
+    return len(trim(data)) / file_rate
+
+
+def test_each_prompt_is_rendered_whole_and_in_order(tmp_path: Path) -> None:
+    voice = EspeakVoice(VoiceSettings(rate=160), RATE)
+    for text in TEXTS * 2:  # twice: the second round comes from the cache
+        samples = voice.render(text)
+        expected = espeak_cli_seconds(text, 160, tmp_path)
+        assert len(samples) / RATE == pytest.approx(expected, rel=0.05)
+        assert np.abs(samples).max() > 0.1
+
+
+def test_speech_starts_and_ends_on_sound() -> None:
+    samples = EspeakVoice(VoiceSettings(), RATE).render("Hello.")
+    assert abs(samples[0]) > 1e-3 and abs(samples[-1]) > 1e-3
+
+
+def test_rate_and_volume_change_the_speech() -> None:
+    slow = EspeakVoice(VoiceSettings(rate=120), RATE).render(TEXTS[1])
+    fast = EspeakVoice(VoiceSettings(rate=240), RATE).render(TEXTS[1])
+    assert len(slow) > 1.6 * len(fast)
+    quiet = EspeakVoice(VoiceSettings(volume=0.5), RATE).render(TEXTS[0])
+    loud = EspeakVoice(VoiceSettings(volume=1.0), RATE).render(TEXTS[0])
+    rms = [float(np.sqrt(np.mean(x**2))) for x in (quiet, loud)]
+    assert rms[0] == pytest.approx(0.5 * rms[1], rel=0.03)  # espeak-ng varies a little
+
+
+def test_the_disk_cache_serves_the_same_samples(tmp_path: Path) -> None:
+    first = EspeakVoice(VoiceSettings(), RATE, tmp_path).render(TEXTS[0])
+    assert len(list(tmp_path.glob("*.npy"))) == 1
+    again = EspeakVoice(VoiceSettings(), RATE, tmp_path).render(TEXTS[0])
+    assert np.array_equal(first, again)
+
+
+def test_a_named_voice_is_used_and_an_unknown_one_is_refused() -> None:
+    ids = [voice.id for voice in list_voices()]
+    assert "gmw/en-US" in ids or "gmw/en" in ids
+    default = EspeakVoice(VoiceSettings(), RATE).render(TEXTS[0])
+    german = EspeakVoice(VoiceSettings(voice="de"), RATE).render(TEXTS[0])
+    assert not np.array_equal(default, german)
+    with pytest.raises(UserError, match="assistant voices"):
+        EspeakVoice(VoiceSettings(voice="no-such-voice"), RATE).render("x")
+
+
+@pytest.mark.parametrize("settings", [VoiceSettings(rate=10), VoiceSettings(volume=1.5)])
+def test_out_of_range_settings_are_refused(settings: VoiceSettings) -> None:
+    with pytest.raises(UserError):
+        EspeakVoice(settings, RATE)
