@@ -7,7 +7,11 @@ logic is under test (a fake for pure logic, never for the real voice).
 
 from __future__ import annotations
 
+import os
 import queue
+import shutil
+import subprocess
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -59,3 +63,51 @@ def run_plan(plan: Sequence[PlannedStep], commands: Sequence[tuple[float, str]] 
     SessionRunner(machine, ScriptedAudio(commands, RATE, out_file), Mixer(RATE),
                   voice or ToneVoice(), CueBank(RATE), [events.append]).run()
     return events
+
+
+class PulseServer:
+    """A private PulseAudio daemon with null sinks: a sound card for machines without one.
+
+    Clients reach it through `env` (PULSE_SERVER); PortAudio reaches it through
+    ALSA's pulse plugin. `speaker` is the default sink; its monitor source,
+    `speaker.monitor`, hears everything played.
+    """
+
+    def __init__(self, folder: Path, rate: int = RATE) -> None:
+        self.folder, self.rate = folder, rate
+        self.socket = folder / "native"
+        self.env = {**os.environ, "PULSE_SERVER": f"unix:{self.socket}",
+                    "XDG_RUNTIME_DIR": str(folder)}
+        self._daemon: subprocess.Popen[bytes] | None = None
+
+    def __enter__(self) -> PulseServer:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        if shutil.which("pulseaudio") is None:
+            raise RuntimeError("pulseaudio is not installed: run ./scripts/setup.sh")
+        self._daemon = subprocess.Popen(
+            ["pulseaudio", "--daemonize=no", "-n", "--exit-idle-time=-1", "--use-pid-file=no",
+             "--disallow-exit", "--log-target=stderr", "--log-level=error",
+             f"--load=module-native-protocol-unix auth-anonymous=1 socket={self.socket}",
+             f"--load=module-null-sink sink_name=speaker rate={self.rate} channels=1",
+             "--load=module-always-sink"],
+            env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        )
+        deadline = time.monotonic() + 10
+        while subprocess.run(["pactl", "info"], env=self.env, capture_output=True).returncode:
+            if self._daemon.poll() is not None or time.monotonic() > deadline:
+                error = self._daemon.stderr.read().decode() if self._daemon.stderr else ""
+                self.__exit__()
+                raise RuntimeError(f"PulseAudio did not start: {error.strip()}")
+            time.sleep(0.05)
+        self.pactl("set-default-sink", "speaker")
+        self.pactl("set-default-source", "speaker.monitor")
+        return self
+
+    def pactl(self, *args: str) -> None:
+        subprocess.run(["pactl", *args], env=self.env, check=True, capture_output=True)
+
+    def __exit__(self, *exc: object) -> None:
+        if self._daemon is not None:
+            self._daemon.terminate()
+            self._daemon.wait(timeout=10)
+            self._daemon = None

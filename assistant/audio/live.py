@@ -31,8 +31,9 @@ class LiveAudio:
     """Output through PortAudio; the callback only copies mixed samples out."""
 
     def __init__(self, rate: int, output_device: str | int | None = None,
-                 blocksize: int = 512) -> None:
+                 blocksize: int = 512, latency: float | str = "high") -> None:
         self.rate, self.device, self.blocksize = rate, output_device, blocksize
+        self.latency = latency  # "high": a steady stream matters more than a few ms here
         self.underruns = 0
         self._stream: Any = None
         self._mixer: Mixer | None = None
@@ -43,7 +44,7 @@ class LiveAudio:
         try:
             self._stream = sd.OutputStream(
                 samplerate=self.rate, channels=1, dtype="float32", device=self.device,
-                blocksize=self.blocksize, callback=self._callback,
+                blocksize=self.blocksize, callback=self._callback, latency=self.latency,
             )
             self._stream.start()
         except ValueError as error:  # no such device, or a bad device spec

@@ -1,0 +1,118 @@
+"""The mixer timeline (the session clock), cue synthesis, and WAV files in and out."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+import soundfile
+
+from assistant.audio.cues import CUE_LEVEL, CueBank, synthesise
+from assistant.audio.mixer import CUT_FADE_SECONDS, Mixer
+from assistant.audio.virtual import VirtualAudio
+from assistant.audio.wavfile import read_wav
+from assistant.errors import UserError
+
+RATE = 16_000
+
+
+def ones(n: int) -> np.ndarray:
+    return np.ones(n, dtype=np.float32)
+
+
+def test_a_clip_sounds_exactly_at_its_sample_across_block_edges() -> None:
+    mixer = Mixer(RATE)
+    assert mixer.schedule(ones(100), at=1000) == 1000
+    out = np.concatenate([mixer.render(300) for _ in range(5)])
+    assert mixer.now == 1500
+    assert np.flatnonzero(out).tolist() == list(range(1000, 1100))
+
+
+def test_overlapping_clips_add_and_the_sum_is_clipped() -> None:
+    mixer = Mixer(RATE)
+    mixer.schedule(ones(10) * 0.4, at=0)
+    mixer.schedule(ones(10) * 0.4, at=5)
+    mixer.schedule(ones(10) * 0.4, at=5)
+    out = mixer.render(20)
+    assert out[0] == pytest.approx(0.4) and out[5] == 1.0 and out[12] == pytest.approx(0.8)
+
+
+def test_a_clip_scheduled_in_the_past_starts_now() -> None:
+    mixer = Mixer(RATE)
+    mixer.render(500)
+    assert mixer.schedule(ones(10), at=100) == 500
+
+
+def test_cut_drops_future_clips_and_fades_the_current_one() -> None:
+    mixer = Mixer(RATE)
+    mixer.schedule(ones(RATE), at=0)
+    mixer.schedule(ones(10), at=RATE * 2)
+    mixer.render(100)
+    silent_by = mixer.cut()
+    fade = round(CUT_FADE_SECONDS * RATE)
+    assert silent_by == 100 + fade
+    out = mixer.render(RATE * 3)
+    assert np.all(np.diff(out[:fade]) <= 0), "fades out, no click"
+    assert not np.any(out[fade:])
+    assert mixer.idle
+
+
+def test_skip_to_moves_the_clock_without_sound() -> None:
+    mixer = Mixer(RATE)
+    mixer.skip_to(RATE * 60)
+    assert mixer.now == RATE * 60
+
+
+@pytest.mark.parametrize("kind", ["bell", "chime", "in", "out", "hold", "in_b", "out_b",
+                                  "hold_b", "step"])
+def test_cues_are_soft_and_start_and_end_without_a_click(kind: str) -> None:
+    cue = synthesise(kind, RATE)
+    assert 0.05 < np.abs(cue).max() <= CUE_LEVEL + 1e-6
+    assert abs(cue[0]) < 1e-3 and abs(cue[-1]) < 1e-3
+
+
+def test_partner_b_breath_cues_sit_lower_than_partner_a() -> None:
+    def pitch(signal: np.ndarray) -> float:
+        spectrum = np.abs(np.fft.rfft(signal * np.hanning(len(signal))))
+        return float(np.argmax(spectrum) * RATE / len(signal))
+
+    assert pitch(synthesise("in_b", RATE)) < 0.75 * pitch(synthesise("in", RATE))
+
+
+def test_the_cue_bank_makes_each_cue_once() -> None:
+    bank = CueBank(RATE)
+    assert bank.get("bell") is bank.get("bell")
+    with pytest.raises(ValueError):
+        bank.get("gong")
+
+
+def test_a_mic_file_of_any_rate_and_channels_becomes_16k_mono(tmp_path: Path) -> None:
+    path = tmp_path / "stereo.wav"
+    t = np.arange(44_100) / 44_100
+    tone = 0.5 * np.sin(2 * np.pi * 440 * t)
+    soundfile.write(str(path), np.stack([tone, tone], axis=1), 44_100)
+    samples = read_wav(path, 16_000)
+    assert samples.ndim == 1 and abs(len(samples) - 16_000) <= 1
+    assert np.abs(samples).max() == pytest.approx(0.5, rel=0.02)
+
+
+def test_a_mic_file_that_is_not_a_wav_is_named(tmp_path: Path) -> None:
+    path = tmp_path / "notes.wav"
+    path.write_text("not audio")
+    with pytest.raises(UserError, match=r"notes\.wav is not a readable WAV"):
+        VirtualAudio(RATE, mic_file=path)
+
+
+def test_the_virtual_speaker_writes_every_sample_played(tmp_path: Path) -> None:
+    import queue
+
+    path = tmp_path / "out.wav"
+    audio, mixer = VirtualAudio(RATE, out_file=path), Mixer(RATE)
+    audio.open(mixer)
+    mixer.schedule(ones(1000) * 0.5, at=RATE * 3 + 7)
+    audio.advance(RATE * 5, queue.Queue())
+    audio.close()
+    written, rate = soundfile.read(str(path), dtype="float32")
+    assert rate == RATE and len(written) == RATE * 5
+    assert np.flatnonzero(written).tolist() == list(range(RATE * 3 + 7, RATE * 3 + 1007))

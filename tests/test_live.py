@@ -1,0 +1,99 @@
+"""Live runs through PortAudio into a private PulseAudio null sink.
+
+These run in real time, so each is a few seconds long.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+import soundfile
+
+from assistant.testing import PulseServer
+from tests.conftest import read_events
+
+pytestmark = pytest.mark.live
+
+SHORT = """
+title = "Short"
+minutes = 1
+invitation = "Only if you like."
+[[steps]]
+kind = "silence"
+prompt = "Rest."
+seconds = 1
+"""
+
+
+@pytest.fixture
+def pulse(tmp_path: Path) -> Iterator[PulseServer]:
+    with PulseServer(tmp_path / "pulse") as server:
+        yield server
+
+
+def test_a_live_session_plays_speech_and_cues_on_the_sound_card(pulse: PulseServer,
+                                                                 tmp_path: Path) -> None:
+    script, log, recording = tmp_path / "short.toml", tmp_path / "e.jsonl", tmp_path / "rec.wav"
+    script.write_text(SHORT, encoding="utf-8")
+    recorder = subprocess.Popen(
+        ["parecord", "--device=speaker.monitor", "--rate=16000", "--channels=1",
+         "--file-format=wav", str(recording)], env=pulse.env)
+    try:
+        result = subprocess.run(
+            [sys.executable, "-m", "assistant", "run", str(script), "--events", str(log)],
+            env=pulse.env, capture_output=True, text=True, timeout=60)
+    finally:
+        recorder.terminate()
+        recorder.wait(timeout=10)
+    assert result.returncode == 0, result.stderr
+    assert "Short. Only if you like." in result.stdout
+    events = read_events(log)
+    assert events[-1]["type"] == "session_end" and events[-1]["reason"] == "completed"
+    assert [e["kind"] for e in events if e["type"] == "cue"] == ["bell", "bell"]
+
+    audio, rate = soundfile.read(str(recording), dtype="float32")
+    heard = onsets(audio, rate)
+    assert len(heard), "nothing reached the sound card"
+    bells = [e["t"] for e in events if e["type"] == "cue"]
+    speech = [e["t"] for e in events if e["type"] == "say_start"]
+    # The monitor only delivers once something plays, so the recording starts inside the
+    # first prompt. Anchor on the first bell (a sharp attack); every later logged start
+    # must be heard where the log puts it: bells within 5 ms, speech (soft) within 50 ms.
+    anchor = min(heard, key=lambda h: abs(h - (heard[0] + bells[0] - speech[0])))
+    for logged, tolerance in [*((t, 0.005) for t in bells), *((t, 0.05) for t in speech[1:])]:
+        expected = anchor + logged - bells[0]
+        assert min(abs(h - expected) for h in heard) < tolerance, f"no onset near {logged}"
+
+
+def onsets(audio: np.ndarray, rate: int, frame: float = 0.005) -> list[float]:
+    """Times where the level jumps up out of near-silence or steps up sharply."""
+    size = round(frame * rate)
+    frames = audio[: len(audio) // size * size].reshape(-1, size)
+    level = np.sqrt(np.mean(frames**2, axis=1))
+    found = []
+    for i in range(1, len(level)):
+        if level[i] > 0.01 and level[i] > 3 * max(level[i - 1], 1e-4):
+            first = np.flatnonzero(np.abs(frames[i]) > 0.005)
+            found.append((i * size + (first[0] if len(first) else 0)) / rate)
+    return found
+
+
+def test_a_missing_output_device_is_a_plain_error(pulse: PulseServer) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "assistant", "run", "eye-contact", "--output-device", "nowhere"],
+        env=pulse.env, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    assert "nowhere" in result.stderr and "assistant devices" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_devices_lists_the_sound_server(pulse: PulseServer) -> None:
+    result = subprocess.run([sys.executable, "-m", "assistant", "devices"], env=pulse.env,
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0
+    assert "default output" in result.stdout
