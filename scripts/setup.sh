@@ -17,7 +17,13 @@ done
 if ((${#missing[@]})); then
     if command -v apt-get >/dev/null; then
         sudo=""
-        [ "$(id -u)" -eq 0 ] || sudo="sudo"
+        if [ "$(id -u)" -ne 0 ]; then
+            if ! command -v sudo >/dev/null; then
+                say "please install these packages as root (apt-get install ${missing[*]}), then run this again"
+                exit 1
+            fi
+            sudo="sudo"
+        fi
         say "installing system packages: ${missing[*]}"
         $sudo apt-get update -qq
         DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
@@ -28,6 +34,10 @@ if ((${#missing[@]})); then
 fi
 
 python=${PYTHON:-python3}
+if ! "$python" -c 'import sys; sys.exit(sys.version_info < (3, 10))' 2>/dev/null; then
+    say "the assistant needs Python 3.10 or newer as $python (set PYTHON=/path/to/python3 to choose another)"
+    exit 1
+fi
 if [ ! -x .venv/bin/python ]; then
     say "creating the virtual environment in .venv"
     "$python" -m venv .venv

@@ -28,6 +28,7 @@ else:  # pragma: no cover
     import tomli as tomllib  # type: ignore[import-not-found, unused-ignore]
 
 MIN_SPM, MAX_SPM = 30.0, 200.0
+MIN_BPM, MAX_BPM = 1.0, 30.0
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 _TOP_FIELDS = {"title", "minutes", "invitation", "summary", "decks", "steps"}
 
@@ -145,7 +146,7 @@ def _silence(f: _Fields, decks: Mapping[str, tuple[str, ...]]) -> Step:
 
 def _breathe(f: _Fields, decks: Mapping[str, tuple[str, ...]]) -> Step:
     f.reject_unknown({"kind", "prompt", "pattern", "mode", "minutes", "seconds", "cycles",
-                      "closing"})
+                      "closing", "from_bpm", "to_bpm", "words", "counts"})
     pattern = f.text("pattern") or "coherent"
     try:
         parse_pattern(pattern)
@@ -158,6 +159,11 @@ def _breathe(f: _Fields, decks: Mapping[str, tuple[str, ...]]) -> Step:
                           "cycles" if cycles is not None else "minutes")
     if cycles is not None and cycles < 1:
         raise ScriptError(f.path, "must be a whole number of at least 1", f.step, "cycles")
+    rates = {name: f.positive(name) for name in ("from_bpm", "to_bpm")}
+    for name, value in rates.items():
+        if value is not None and not MIN_BPM <= value <= MAX_BPM:
+            raise ScriptError(f.path, f"must be {MIN_BPM:g} to {MAX_BPM:g} breaths a minute",
+                              f.step, name)
     return BreatheStep(
         prompt=f.text("prompt", required=True),
         pattern=pattern,
@@ -165,6 +171,10 @@ def _breathe(f: _Fields, decks: Mapping[str, tuple[str, ...]]) -> Step:
         seconds=seconds,
         cycles=cycles,
         closing=f.text("closing"),
+        from_bpm=rates["from_bpm"],
+        to_bpm=rates["to_bpm"],
+        words=f.get("words", bool, default=False),
+        counts=f.get("counts", bool, default=False),
     )
 
 

@@ -13,8 +13,12 @@ from typing import Any
 
 from transitions import Machine
 
+from assistant.pacing.pacer import Pacer
 from assistant.session.events import Action, Event, Play, Record, StopSounds
-from assistant.session.plan import Beat, PlannedStep
+from assistant.session.plan import Beat, Cue, PlannedStep, Sound, Speech
+
+PACER_LOOKAHEAD = 2.0  # seconds of cues scheduled ahead: plenty for a live stream
+PACER_REFILL = 1.0  # seconds between top-ups
 
 COMMANDS = ("done", "next", "back", "repeat", "pause", "resume", "skip", "stop")
 
@@ -48,7 +52,10 @@ class SessionMachine:
         self.beat_index = 0
         self.beat_start = 0
         self.paused_elapsed = 0
-        self.due: int | None = None
+        self.due: int | None = None  # when the current beat ends
+        self.refill_due: int | None = None  # when to schedule the pacer's next cues
+        self.pacer: Pacer | None = None
+        self.paced_until = 0.0  # seconds into the beat up to which cues are scheduled
         self.in_turn = False
         self.awaiting: set[int] = set()
         self.now = 0
@@ -86,14 +93,21 @@ class SessionMachine:
         """Fire the current timer if it is due."""
 
         def fire() -> None:
-            if self.state == "running" and self.due is not None and now >= self.due:
+            if self.state != "running":
+                return
+            if self.refill_due is not None and now >= self.refill_due:
+                self._schedule_pacer()
+            if self.due is not None and now >= self.due:
                 self._end_beat("time")
 
         return self._run(now, fire)
 
     @property
     def next_due(self) -> int | None:
-        return self.due if self.state == "running" else None
+        if self.state != "running":
+            return None
+        timers = [t for t in (self.due, self.refill_due) if t is not None]
+        return min(timers, default=None)
 
     @property
     def finished(self) -> bool:
@@ -165,6 +179,7 @@ class SessionMachine:
             self.trigger("complete")
             return
         self.step_index, self.beat_index = index, 0
+        self.pacer = None
         step = self.current_step
         self._log("step", number=step.number, kind=step.kind, round=step.round, index=index)
         self._begin_beat()
@@ -190,10 +205,19 @@ class SessionMachine:
             if beat.seconds is None:
                 self.awaiting.add(self._tokens)
             self._actions.append(Play(sound, at, self._tokens))
+        if beat.pacer is None:
+            self.pacer = None
+        else:
+            if self.pacer is None or not elapsed:  # a resumed beat keeps its grid
+                self.pacer = Pacer(beat.pacer)
+            self.paced_until = elapsed / self.rate
+            self._schedule_pacer()
         if beat.turn and not self.in_turn:
             self.in_turn = True
             self._log("turn_start", partner=beat.turn, open=beat.open, seconds=beat.seconds)
-        if beat.seconds is not None:
+        if self.pacer is not None:
+            self.due = self.beat_start + self._samples(self.pacer.end)
+        elif beat.seconds is not None:
             self.due = self.beat_start + self._samples(beat.seconds)
         else:
             self.due = None
@@ -202,7 +226,8 @@ class SessionMachine:
 
     def _end_beat(self, reason: str) -> None:
         self._close_turn(reason)
-        self.due = None
+        self.due = self.refill_due = None
+        self.pacer = None
         self.awaiting = set()
         if self.beat_index + 1 < len(self.current_step.beats):
             self.beat_index += 1
@@ -223,8 +248,22 @@ class SessionMachine:
         change()
         return self._actions
 
+    def _schedule_pacer(self) -> None:
+        """Schedule the pacer's cues a little ahead of the clock, and come back for more."""
+        assert self.pacer is not None
+        until = (self.now - self.beat_start) / self.rate + PACER_LOOKAHEAD
+        for onset in self.pacer.between(self.paced_until, until):
+            at = self.beat_start + self._samples(onset.t)
+            sounds: list[Sound] = [Cue(kind) for kind in onset.cues]
+            sounds += [Speech(onset.speech)] if onset.speech else []
+            for sound in sounds:
+                self._tokens += 1
+                self._actions.append(Play(sound, at, self._tokens))
+        self.paced_until = until
+        self.refill_due = self.now + self._samples(PACER_REFILL)
+
     def _silence(self) -> None:
-        self.due = None
+        self.due = self.refill_due = None
         self.awaiting = set()
         self._actions.append(StopSounds())
 

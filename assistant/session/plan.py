@@ -11,6 +11,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
+from assistant.pacing.pacer import Pacer, PacerSpec, breathing, walking
 from assistant.pacing.patterns import parse_pattern
 from assistant.session.script import (
     AskStep,
@@ -47,6 +48,7 @@ class Beat:
     turn: str | None = None  # the partner (a name, or "both") who has the floor
     open: bool = False
     linger: float = 0.0  # quiet after the sounds end, for beats that end with their sounds
+    pacer: PacerSpec | None = None  # a rhythm of cues, scheduled as the beat runs
 
 
 @dataclass(frozen=True)
@@ -166,29 +168,12 @@ def _every(interval: float | None, seconds: float) -> list[float]:
 
 
 def _breathing(step: BreatheStep) -> Beat:
-    """Cues at each phase onset; alternating mode gives partner B the opposite phase."""
-    pattern = parse_pattern(step.pattern)
-    cycle = pattern.cycle_seconds
-    cycles = step.cycles if step.cycles is not None else max(1, round((step.seconds or 0) / cycle))
-    sounds: list[tuple[float, Sound]] = []
-    for n in range(cycles):
-        offset = n * cycle
-        for phase, length in pattern.phases:
-            sounds.append((offset, Cue(phase)))
-            if step.mode == "alternating":
-                opposite = {"in": "out", "out": "in", "hold": "hold"}[phase]
-                sounds.append((offset, Cue(f"{opposite}_b")))
-            offset += length
-    return Beat(tuple(sounds), cycles * cycle)
+    spec = breathing(parse_pattern(step.pattern), seconds=step.seconds, cycles=step.cycles,
+                     from_bpm=step.from_bpm, to_bpm=step.to_bpm,
+                     alternating=step.mode == "alternating", words=step.words,
+                     counts=step.counts)
+    return Beat(seconds=Pacer(spec).end, pacer=spec)
 
 
 def _pacing(step: PaceStep) -> Beat:
-    """Footstep ticks whose tempo moves linearly from `spm` to `to_spm` over the step."""
-    start, end = step.spm, step.to_spm or step.spm
-    sounds: list[tuple[float, Sound]] = []
-    t = 0.0
-    while t < step.seconds:
-        sounds.append((t, Cue("step")))
-        progress = t / step.seconds
-        t += 60.0 / (start + (end - start) * progress)
-    return Beat(tuple(sounds), step.seconds)
+    return Beat(seconds=step.seconds, pacer=walking(step.spm, step.seconds, step.to_spm))

@@ -45,6 +45,10 @@ class BreatheStep:
     seconds: float | None
     cycles: int | None
     closing: str = ""
+    from_bpm: float | None = None  # a gradual change of rate, in breaths a minute
+    to_bpm: float | None = None
+    words: bool = False  # speak "in", "hold", "out" with the cues
+    counts: bool = False  # speak a count each second
 
 
 @dataclass(frozen=True)
