@@ -18,11 +18,15 @@ from assistant.audio.mixer import Mixer
 from assistant.audio.virtual import VirtualAudio
 from assistant.console import HELP, KeyboardReader, Presenter
 from assistant.errors import UserError
+from assistant.pacing.pacer import MAX_SPM, MIN_SPM
+from assistant.pacing.patterns import ACCEPTED_FORMS
 from assistant.runner import EventSink, SessionRunner
 from assistant.session.eventlog import EventLog
 from assistant.session.library import find_exercise, load_library
 from assistant.session.machine import SessionMachine
 from assistant.session.plan import Names, build_plan
+from assistant.session.script import Exercise
+from assistant.session.standalone import breathing_session, walking_session
 from assistant.speech.voice import EspeakVoice, SilentVoice, Voice, VoiceSettings, list_voices
 
 
@@ -54,6 +58,39 @@ def _parser() -> argparse.ArgumentParser:
                      help="an exercise id (see 'assistant list') or the path of a script file")
     _session_options(run)
     run.set_defaults(handler=_run)
+
+    breathe = commands.add_parser(
+        "breathe", help="the breathing pacer alone",
+        description="Paced breathing with sound cues: a rising tone to breathe in, a falling "
+                    "tone to breathe out, a soft low tone to hold.")
+    breathe.add_argument("--pattern", default="coherent",
+                         help=f"{ACCEPTED_FORMS} (default: %(default)s)")
+    length = breathe.add_mutually_exclusive_group()
+    length.add_argument("--minutes", type=float, help="how long to breathe (default: 5)")
+    length.add_argument("--cycles", type=int, help="how many breaths to take instead")
+    breathe.add_argument("--mode", choices=("together", "alternating", "solo"),
+                         default="together",
+                         help="together: one cue stream; alternating: one of you breathes in "
+                              "while the other breathes out (default: %(default)s)")
+    breathe.add_argument("--from-bpm", type=float, metavar="BPM",
+                         help="start at this many breaths a minute ...")
+    breathe.add_argument("--to-bpm", type=float, metavar="BPM",
+                         help="... and change gradually to this many")
+    breathe.add_argument("--words", action="store_true", help="speak in, hold and out")
+    breathe.add_argument("--counts", action="store_true", help="speak a count each second")
+    _session_options(breathe)
+    breathe.set_defaults(handler=_breathe)
+
+    walk = commands.add_parser("walk", help="the walking pacer alone",
+                               description="A soft footstep tick to walk in step together.")
+    walk.add_argument("--spm", type=float, default=100.0,
+                      help=f"steps a minute, {MIN_SPM:g} to {MAX_SPM:g} (default: %(default)g)")
+    walk.add_argument("--to-spm", type=float, metavar="SPM",
+                      help="change gradually to this many steps a minute")
+    walk.add_argument("--minutes", type=float, default=10.0,
+                      help="how long to walk (default: %(default)g)")
+    _session_options(walk)
+    walk.set_defaults(handler=_walk)
 
     devices = commands.add_parser("devices", help="list the sound cards")
     devices.set_defaults(handler=_devices)
@@ -103,7 +140,33 @@ def _names(text: str) -> Names:
 
 
 def _run(args: argparse.Namespace) -> int:
-    exercise = find_exercise(args.exercise)
+    return _session(find_exercise(args.exercise), args)
+
+
+def _breathe(args: argparse.Namespace) -> int:
+    try:
+        exercise = breathing_session(
+            args.pattern, minutes=args.minutes, cycles=args.cycles, mode=args.mode,
+            from_bpm=args.from_bpm, to_bpm=args.to_bpm, words=args.words, counts=args.counts)
+    except ValueError as error:
+        raise _sentence(error) from None
+    return _session(exercise, args)
+
+
+def _walk(args: argparse.Namespace) -> int:
+    try:
+        exercise = walking_session(args.spm, args.minutes, args.to_spm)
+    except ValueError as error:
+        raise _sentence(error) from None
+    return _session(exercise, args)
+
+
+def _sentence(error: ValueError) -> UserError:
+    text = str(error)
+    return UserError(f"{text[:1].upper()}{text[1:]}.")
+
+
+def _session(exercise: Exercise, args: argparse.Namespace) -> int:
     names = _names(args.names)
     virtual = args.mic_file is not None or args.out_file is not None
     if args.text and virtual:

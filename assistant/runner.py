@@ -39,12 +39,13 @@ class SessionRunner:
         self.voice, self.cues, self.sinks = voice, cues, sinks
         self.inbox: queue.Queue[str] = inbox if inbox is not None else queue.Queue()
         self._playing: list[_Playing] = []
+        self._logic_now = 0  # the latest time the machine has been told: never go back
 
     def run(self) -> None:
         """Run to the end of the session; Ctrl-C stops it cleanly, logging `stopped`."""
         self.audio.open(self.mixer)
         try:
-            self._apply(self.machine.start(self.mixer.now))
+            self._apply(self.machine.start(self._now()))
             while not self.machine.finished:
                 self._catch_up()
                 if self.machine.finished:
@@ -61,9 +62,14 @@ class SessionRunner:
             name = "resume"  # one key toggles
         self._catch_up()
         if not self.machine.finished:
-            self._apply(self.machine.command(name, self.mixer.now))
+            self._apply(self.machine.command(name, self._now()))
 
     # -- the clock -------------------------------------------------------------------
+
+    def _now(self) -> int:
+        """The session time for something happening now, such as a command."""
+        self._logic_now = max(self._logic_now, self.mixer.now)
+        return self._logic_now
 
     def _next_wake(self) -> int | None:
         times = [p.end if p.announced else p.start for p in self._playing]
@@ -75,8 +81,9 @@ class SessionRunner:
         """Handle, in time order, every sound boundary and timer up to the clock."""
         while not self.machine.finished:
             wake = self._next_wake()
-            if wake is None or wake > self.mixer.now:
+            if wake is None or wake > self.mixer.now + self.audio.lead:
                 return
+            self._logic_now = max(self._logic_now, wake)
             due = self.machine.next_due
             edge = min(self._playing, key=self._edge_time, default=None)
             if edge is not None and (due is None or self._edge_time(edge)[0] <= due):
@@ -127,7 +134,8 @@ class SessionRunner:
         silent_by = self.mixer.cut()
         for playing in self._playing:
             if playing.announced and isinstance(playing.sound, Speech):
-                end = min(playing.end, silent_by if playing.start < now else now)
+                # one announced but not yet begun (live runs work ahead) never sounded
+                end = min(playing.end, silent_by) if playing.start < now else playing.start
                 self._emit(Event("say_end", end, {"text": playing.sound.text, "cut": True}))
         self._playing = []
 

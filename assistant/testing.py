@@ -88,7 +88,13 @@ class PulseServer:
             ["pulseaudio", "--daemonize=no", "-n", "--exit-idle-time=-1", "--use-pid-file=no",
              "--disallow-exit", "--log-target=stderr", "--log-level=error",
              f"--load=module-native-protocol-unix auth-anonymous=1 socket={self.socket}",
-             f"--load=module-null-sink sink_name=speaker rate={self.rate} channels=1",
+             # norewinds=1: by default a null sink with no client asking for low latency
+             # renders 2 s ahead of real time, and once a low-latency monitor reader is
+             # attached it can no longer rewind that silence, so a new stream is heard only
+             # up to 2 s late. A real card (or PipeWire) has no such delay; norewinds caps
+             # the null sink's block at 50 ms, so it behaves like one.
+             f"--load=module-null-sink sink_name=speaker rate={self.rate} channels=1 "
+             "norewinds=1",
              "--load=module-always-sink"],
             env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
         )

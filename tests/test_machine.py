@@ -245,3 +245,26 @@ def test_the_machine_is_pure_start_returns_actions_without_side_effects() -> Non
     records = [a.event.type for a in actions if isinstance(a, Record)]
     assert records == ["session_start", "step"]
     assert machine.next_due is None  # waiting for the prompt to end, not for a timer
+
+
+BREATHE = """
+[[steps]]
+kind = "breathe"
+prompt = "Breathe."
+pattern = "box"
+cycles = 2
+"""
+
+
+def test_breathing_resumes_on_its_grid_after_a_pause() -> None:
+    plain = run_plan(plan(BREATHE))
+    first = next(e for e in of_type(plain, "cue") if e.data["kind"] == "in")
+    pause_at = seconds(first) + 6.0  # in the middle of the first hold
+    paused = run_plan(plan(BREATHE), [(pause_at, "pause"), (pause_at + 30, "resume")])
+
+    def rhythm(events: list[Event]) -> list[tuple[float, str]]:
+        return [(seconds(e), e.data["kind"]) for e in of_type(events, "cue")
+                if e.data["kind"] != "bell"]
+
+    shifted = [(t + 30 if t > pause_at else t, kind) for t, kind in rhythm(plain)]
+    assert rhythm(paused) == [(pytest.approx(t), kind) for t, kind in shifted]

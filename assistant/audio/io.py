@@ -13,6 +13,8 @@ SESSION_RATE = 16_000  # the session clock's rate: speech detection's native rat
 class AudioIO(Protocol):
     """Pulls the mixer's samples to an output and so advances the session clock."""
 
+    lead: int  # how far ahead of the clock (samples) the session logic runs
+
     def open(self, mixer: Mixer) -> None: ...
 
     def advance(self, until: int | None, inbox: queue.Queue[str]) -> list[str]:

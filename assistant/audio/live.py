@@ -10,6 +10,8 @@ from assistant.audio.io import wait_for_input
 from assistant.audio.mixer import Mixer
 from assistant.errors import UserError
 
+LIVE_LEAD_SECONDS = 0.1
+
 NO_DEVICE = (
     "No sound output device is available; use --text for typed prompts without sound, "
     "or --out-file FILE.wav to write the session to a file."
@@ -35,6 +37,9 @@ class LiveAudio:
         self.rate, self.device, self.blocksize = rate, output_device, blocksize
         self.latency = latency  # "high": a steady stream matters more than a few ms here
         self.underruns = 0
+        # The logic runs this far ahead of the stream, so a sound that starts when a
+        # timer fires is scheduled before its sample is rendered, never late.
+        self.lead = round(LIVE_LEAD_SECONDS * rate)
         self._stream: Any = None
         self._mixer: Mixer | None = None
 
@@ -61,8 +66,9 @@ class LiveAudio:
 
     def advance(self, until: int | None, inbox: queue.Queue[str]) -> list[str]:
         assert self._mixer is not None, "open() first"
-        while until is None or self._mixer.now < until:
-            wait = 0.5 if until is None else min((until - self._mixer.now) / self.rate, 0.5)
+        while until is None or self._mixer.now < until - self.lead:
+            wait = 0.5 if until is None else (until - self.lead - self._mixer.now) / self.rate
+            wait = min(wait, 0.5)
             arrived = wait_for_input(inbox, wait)
             if arrived:
                 return arrived
@@ -77,6 +83,8 @@ class LiveAudio:
 
 class WallClock:
     """No speaker at all (text mode): the clock follows real time and nothing is played."""
+
+    lead = 0
 
     def __init__(self, rate: int) -> None:
         self.rate = rate

@@ -13,6 +13,8 @@ BLOCK_SECONDS = 1.0  # how much is mixed at a time; it bounds memory, not timing
 
 
 class VirtualAudio:
+    lead = 0  # nothing plays until it is written, so the logic needs no head start
+
     def __init__(self, rate: int, out_file: Path | None = None, mic_file: Path | None = None,
                  mic_rate: int = 16_000) -> None:
         self.rate = rate

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from assistant.pacing.patterns import BreathPattern
 
+MIN_SPM, MAX_SPM = 30.0, 200.0  # accepted walking tempos, steps a minute
 _OPPOSITE = {"in": "out", "out": "in", "hold": "hold"}
 _NUMBERS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
             "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen")

@@ -11,6 +11,7 @@ Phase = Literal["in", "hold", "out"]
 MIN_CYCLE_SECONDS = 2.0  # 30 breaths a minute: faster is not a practice, it is a mistake
 MAX_CYCLE_SECONDS = 60.0
 MIN_PHASE_SECONDS = 0.5
+MIN_BPM, MAX_BPM = 1.0, 30.0  # accepted breathing rates for ramps
 
 
 @dataclass(frozen=True)

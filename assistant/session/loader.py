@@ -9,7 +9,8 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from assistant.pacing.patterns import parse_pattern
+from assistant.pacing.pacer import MAX_SPM, MIN_SPM
+from assistant.pacing.patterns import MAX_BPM, MIN_BPM, parse_pattern
 from assistant.session.script import (
     AskStep,
     BreatheStep,
@@ -27,8 +28,6 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib  # type: ignore[import-not-found, unused-ignore]
 
-MIN_SPM, MAX_SPM = 30.0, 200.0
-MIN_BPM, MAX_BPM = 1.0, 30.0
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 _TOP_FIELDS = {"title", "minutes", "invitation", "summary", "decks", "steps"}
 
