@@ -22,10 +22,12 @@ KEYS = {
     "c": "resume",
     "s": "skip",
     "q": "stop",
+    "-": "slower",
+    "+": "faster",
 }
 HELP = (
     "Keys: Enter ends a turn or a quiet phase, n next step, b back, r repeat the step, "
-    "p pause or resume, s skip the activity, q stop, h help."
+    "p pause or resume, s skip the activity, - slower, + faster, q stop, h help."
 )
 _BREATH_WORDS = {"in": "Breathe in", "out": "Breathe out", "hold": "Hold"}
 

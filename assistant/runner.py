@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from assistant.audio.cues import CueBank
 from assistant.audio.io import AudioIO
 from assistant.audio.mixer import Mixer
-from assistant.session.events import Action, Event, Play, Record, StopSounds
+from assistant.session.events import Action, DropSounds, Event, Play, Record, StopSounds
 from assistant.session.machine import SessionMachine
 from assistant.session.plan import Sound, Speech
 from assistant.speech.voice import Voice
@@ -118,6 +118,9 @@ class SessionRunner:
                 self._play(action)
             elif isinstance(action, StopSounds):
                 self._stop_sounds()
+            elif isinstance(action, DropSounds):
+                self.mixer.drop_from(action.from_sample)
+                self._playing = [p for p in self._playing if p.start < action.from_sample]
             elif isinstance(action, Record):
                 self._emit(action.event)
 

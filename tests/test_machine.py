@@ -8,7 +8,7 @@ import pytest
 
 from assistant.session.events import Event, Play, Record
 from assistant.session.loader import parse_exercise, tomllib
-from assistant.session.machine import SessionMachine
+from assistant.session.machine import TEMPO_STEP, SessionMachine
 from assistant.session.plan import SPEECH_GAP, Names, PlannedStep, build_plan
 from assistant.testing import RATE, run_plan
 
@@ -268,3 +268,28 @@ def test_breathing_resumes_on_its_grid_after_a_pause() -> None:
 
     shifted = [(t + 30 if t > pause_at else t, kind) for t, kind in rhythm(plain)]
     assert rhythm(paused) == [(pytest.approx(t), kind) for t, kind in shifted]
+
+
+def test_slower_stretches_the_breath_under_way_and_those_after() -> None:
+    plain = run_plan(plan(BREATHE))
+    first = seconds(next(e for e in of_type(plain, "cue") if e.data["kind"] == "in"))
+    at = first + 5.0  # one second into the first hold (4..8 s)
+    events = run_plan(plan(BREATHE), [(at, "slower")])
+    rhythm = [seconds(e) - first for e in of_type(events, "cue") if e.data["kind"] != "bell"]
+    stretch = TEMPO_STEP
+    expected = [0.0, 4.0, 5.0 + 3.0 * stretch]  # the rest of the hold, slowed
+    while len(expected) < 8:
+        expected.append(expected[-1] + 4.0 * stretch)
+    assert rhythm == pytest.approx(expected)
+    command = of_type(events, "command")[0]
+    assert command.data == {"name": "slower", "tempo": round(1 / stretch, 3)}
+    assert seconds(command) == pytest.approx(at)
+
+
+def test_faster_is_bounded_and_ignored_outside_a_rhythm() -> None:
+    events = run_plan(plan(TURN), [(5.0, "faster")])
+    assert of_type(events, "command") == []
+    many = [(10.0 + k * 0.1, "faster") for k in range(12)]
+    events = run_plan(plan(BREATHE), many)
+    tempos = [e.data["tempo"] for e in of_type(events, "command")]
+    assert tempos[-1] == 2.0 and len(tempos) < 12

@@ -66,6 +66,11 @@ class Mixer:
             self._clips = kept
             return self._now + fade
 
+    def drop_from(self, sample: int) -> None:
+        """Forget clips that start at `sample` or later; what already plays goes on."""
+        with self._lock:
+            self._clips = [clip for clip in self._clips if clip.start < sample]
+
     def render(self, frames: int) -> Samples:
         """Mix the next `frames` samples and advance the clock past them."""
         out = np.zeros(frames, dtype=np.float32)

@@ -35,8 +35,15 @@ class StopSounds:
 
 
 @dataclass(frozen=True)
+class DropSounds:
+    """Forget sounds scheduled to start at `from_sample` or later (a retimed rhythm)."""
+
+    from_sample: int
+
+
+@dataclass(frozen=True)
 class Record:
     event: Event
 
 
-Action = Play | StopSounds | Record
+Action = Play | StopSounds | DropSounds | Record

@@ -14,13 +14,16 @@ from typing import Any
 from transitions import Machine
 
 from assistant.pacing.pacer import Pacer
-from assistant.session.events import Action, Event, Play, Record, StopSounds
+from assistant.session.events import Action, DropSounds, Event, Play, Record, StopSounds
 from assistant.session.plan import Beat, Cue, PlannedStep, Sound, Speech
 
 PACER_LOOKAHEAD = 2.0  # seconds of cues scheduled ahead: plenty for a live stream
 PACER_REFILL = 1.0  # seconds between top-ups
 
-COMMANDS = ("done", "next", "back", "repeat", "pause", "resume", "skip", "stop")
+COMMANDS = ("done", "next", "back", "repeat", "pause", "resume", "skip", "stop", "slower",
+            "faster")
+TEMPO_STEP = 1.15  # each "faster" multiplies the pacing tempo by this; "slower" divides
+TEMPO_RANGE = (0.5, 2.0)  # how far from the planned tempo the session may go
 
 _LEAVE = ["running", "paused"]
 _RULES: list[dict[str, Any]] = [
@@ -32,6 +35,8 @@ _RULES: list[dict[str, Any]] = [
     {"trigger": "skip", "source": _LEAVE, "dest": "running", "after": "_on_skip"},
     {"trigger": "back", "source": _LEAVE, "dest": "running", "after": "_on_back"},
     {"trigger": "repeat", "source": _LEAVE, "dest": "running", "after": "_on_repeat"},
+    {"trigger": "slower", "source": "running", "dest": None, "after": "_on_slower"},
+    {"trigger": "faster", "source": "running", "dest": None, "after": "_on_faster"},
     {"trigger": "stop", "source": ["idle", *_LEAVE], "dest": "ended", "after": "_on_stop"},
     {"trigger": "complete", "source": "running", "dest": "ended", "after": "_on_complete"},
 ]
@@ -143,6 +148,28 @@ class SessionMachine:
             self._log("command", name="done")
             self._silence()
             self._end_beat("command")
+
+    def _on_slower(self) -> None:
+        self._retime(1 / TEMPO_STEP, "slower")
+
+    def _on_faster(self) -> None:
+        self._retime(TEMPO_STEP, "faster")
+
+    def _retime(self, step: float, name: str) -> None:
+        """Change the running pacer's tempo from this moment, mid-phase if need be."""
+        if self.pacer is None:
+            return
+        low, high = TEMPO_RANGE
+        factor = min(max(self.pacer.factor * step, low), high)
+        if factor == self.pacer.factor:
+            return
+        self._log("command", name=name, tempo=round(factor, 3))
+        elapsed = (self.now - self.beat_start) / self.rate
+        self.pacer.scale_tempo(factor, elapsed)
+        self._actions.append(DropSounds(self.now + 1))
+        self.paced_until = elapsed + 1 / self.rate
+        self._schedule_pacer()
+        self.due = self.beat_start + self._samples(self.pacer.end)
 
     def _on_next(self) -> None:
         self._leave_step("next")
