@@ -27,6 +27,8 @@ from assistant.session.machine import SessionMachine
 from assistant.session.plan import Names, build_plan
 from assistant.session.script import Exercise
 from assistant.session.standalone import breathing_session, walking_session
+from assistant.speech.detector import SpeechDetector, silero
+from assistant.speech.turns import TurnSettings
 from assistant.speech.voice import EspeakVoice, SilentVoice, Voice, VoiceSettings, list_voices
 
 
@@ -113,6 +115,14 @@ def _session_options(parser: argparse.ArgumentParser) -> None:
                         help="append the session's events to this JSON Lines file")
     parser.add_argument("--output-device", metavar="DEVICE",
                         help="output device index or name (see 'assistant devices')")
+    parser.add_argument("--input-device", metavar="DEVICE",
+                        help="microphone index or name (see 'assistant devices')")
+    parser.add_argument("--headphones", action="store_true",
+                        help="you wear headphones: hear partners even while the assistant "
+                             "speaks")
+    parser.add_argument("--patience", type=float, metavar="SECONDS",
+                        default=TurnSettings.patience,
+                        help="quiet that ends an open turn (default: %(default)g s)")
     parser.add_argument("--voice", help="voice id or name (see 'assistant voices')")
     parser.add_argument("--rate", type=int, default=VoiceSettings.rate,
                         help="speech rate in words a minute (default: %(default)s)")
@@ -171,9 +181,10 @@ def _session(exercise: Exercise, args: argparse.Namespace) -> int:
     virtual = args.mic_file is not None or args.out_file is not None
     if args.text and virtual:
         raise UserError("--text runs in real time; leave out --mic-file and --out-file with it.")
+    if not 0.5 <= args.patience <= 30:
+        raise UserError("--patience takes 0.5 to 30 seconds of quiet, such as 2.")
     seed = args.seed if args.seed is not None else random.randrange(2**32)
     plan = build_plan(exercise, names, seed)
-    machine = SessionMachine(plan, SESSION_RATE, exercise.id, exercise.title)
 
     voice: Voice
     audio: AudioIO
@@ -185,10 +196,13 @@ def _session(exercise: Exercise, args: argparse.Namespace) -> int:
         if virtual:
             audio = VirtualAudio(SESSION_RATE, args.out_file, args.mic_file)
         else:
-            device = int(args.output_device) if str(args.output_device).isdigit() else (
-                args.output_device)
-            audio = LiveAudio(SESSION_RATE, device)
+            device = _device(args.output_device)
+            audio = LiveAudio(SESSION_RATE, device, _device(args.input_device))
 
+    listening = audio.has_microphone
+    machine = SessionMachine(plan, SESSION_RATE, exercise.id, exercise.title, listening,
+                             TurnSettings(patience=args.patience))
+    detector = SpeechDetector(silero()) if listening else None
     sinks: list[EventSink] = []
     log = EventLog(args.events, SESSION_RATE) if args.events else None
     if log:
@@ -200,11 +214,15 @@ def _session(exercise: Exercise, args: argparse.Namespace) -> int:
             KeyboardReader(inbox).start()
     try:
         SessionRunner(machine, audio, Mixer(SESSION_RATE), voice, CueBank(SESSION_RATE), sinks,
-                      inbox).run()
+                      inbox, detector, args.headphones).run()
     finally:
         if log:
             log.close()
     return 0
+
+
+def _device(spec: str | None) -> int | str | None:
+    return int(spec) if spec is not None and spec.isdigit() else spec
 
 
 def _devices(args: argparse.Namespace) -> int:

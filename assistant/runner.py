@@ -11,15 +11,19 @@ import queue
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+import numpy as np
+
 from assistant.audio.cues import CueBank
 from assistant.audio.io import AudioIO
-from assistant.audio.mixer import Mixer
+from assistant.audio.mixer import Mixer, Samples
 from assistant.session.events import Action, DropSounds, Event, Play, Record, StopSounds
 from assistant.session.machine import SessionMachine
 from assistant.session.plan import Sound, Speech
+from assistant.speech.detector import WINDOW, SpeechDetector, SpeechStarted
 from assistant.speech.voice import Voice
 
 EventSink = Callable[[Event], None]
+ECHO_TAIL_SECONDS = 0.3  # after its own sound stops, the room still rings this long
 
 
 @dataclass
@@ -34,12 +38,18 @@ class _Playing:
 class SessionRunner:
     def __init__(self, machine: SessionMachine, audio: AudioIO, mixer: Mixer, voice: Voice,
                  cues: CueBank, sinks: Sequence[EventSink] = (),
-                 inbox: queue.Queue[str] | None = None) -> None:
+                 inbox: queue.Queue[str] | None = None, detector: SpeechDetector | None = None,
+                 headphones: bool = False) -> None:
         self.machine, self.audio, self.mixer = machine, audio, mixer
         self.voice, self.cues, self.sinks = voice, cues, sinks
         self.inbox: queue.Queue[str] = inbox if inbox is not None else queue.Queue()
         self._playing: list[_Playing] = []
         self._logic_now = 0  # the latest time the machine has been told: never go back
+        self.detector, self.headphones = detector, headphones
+        self._mic = np.zeros(0, dtype=np.float32)  # samples not yet cut into windows
+        self._mic_at = 0  # the session sample of self._mic[0]
+        self._sounded: list[tuple[int, int]] = []  # own sounds, for half duplex
+        self._was_hearing = False
 
     def run(self) -> None:
         """Run to the end of the session; Ctrl-C stops it cleanly, logging `stopped`."""
@@ -50,7 +60,9 @@ class SessionRunner:
                 self._catch_up()
                 if self.machine.finished:
                     break
-                for command in self.audio.advance(self._next_wake(), self.inbox):
+                commands = self.audio.advance(self._next_wake(listening=True), self.inbox)
+                self._listen()
+                for command in commands:
                     self.command(command)
         except KeyboardInterrupt:
             self.command("stop")
@@ -71,17 +83,20 @@ class SessionRunner:
         self._logic_now = max(self._logic_now, self.mixer.now)
         return self._logic_now
 
-    def _next_wake(self) -> int | None:
+    def _next_wake(self, listening: bool = False) -> int | None:
         times = [p.end if p.announced else p.start for p in self._playing]
         if self.machine.next_due is not None:
             times.append(self.machine.next_due)
+        if listening and self._hearing:  # a turn listens: look at every window as it comes
+            times.append(self._mic_at + WINDOW)
         return min(times, default=None)
 
-    def _catch_up(self) -> None:
+    def _catch_up(self, limit: int | None = None) -> None:
         """Handle, in time order, every sound boundary and timer up to the clock."""
+        limit = self.mixer.now + self.audio.lead if limit is None else limit
         while not self.machine.finished:
             wake = self._next_wake()
-            if wake is None or wake > self.mixer.now + self.audio.lead:
+            if wake is None or wake > limit:
                 return
             self._logic_now = max(self._logic_now, wake)
             due = self.machine.next_due
@@ -110,6 +125,46 @@ class SessionRunner:
         if playing.token:
             self._apply(self.machine.sound_ended(playing.token, playing.end))
 
+    # -- the microphone ---------------------------------------------------------------
+
+    @property
+    def _hearing(self) -> bool:
+        return self.detector is not None and self.machine.hearing
+
+    def _listen(self) -> None:
+        """Cut the microphone into windows and let the detector hear the turns."""
+        if not self.audio.has_microphone:
+            return
+        self._mic = np.concatenate([self._mic, self.audio.read_mic()])
+        while len(self._mic) >= WINDOW and not self.machine.finished:
+            window, start = self._mic[:WINDOW], self._mic_at
+            self._mic, self._mic_at = self._mic[WINDOW:], start + WINDOW
+            self._catch_up(limit=start + WINDOW)
+            self._hear(window, start)
+
+    def _hear(self, window: Samples, start: int) -> None:
+        if self.detector is None:
+            return
+        hearing = self._hearing
+        if hearing and not self._was_hearing:
+            self.detector.reset()  # a new turn: nothing carried over
+        self._was_hearing = hearing
+        if not hearing:
+            return
+        end = start + WINDOW
+        muted = not self.headphones and self._own_sound_near(start, end)
+        for event in self.detector.feed(window, start, muted):
+            if isinstance(event, SpeechStarted):
+                self._apply(self.machine.speech_started(event.sample, end))
+            else:
+                self._apply(self.machine.speech_ended(event.sample, end))
+
+    def _own_sound_near(self, start: int, end: int) -> bool:
+        """Whether the assistant's own sound (or its echo's tail) reaches this window."""
+        tail = round(ECHO_TAIL_SECONDS * self.mixer.rate)
+        self._sounded = [(a, b) for a, b in self._sounded if b + tail > start]
+        return any(a < end for a, _ in self._sounded)
+
     # -- actions ---------------------------------------------------------------------
 
     def _apply(self, actions: Sequence[Action]) -> None:
@@ -121,6 +176,7 @@ class SessionRunner:
             elif isinstance(action, DropSounds):
                 self.mixer.drop_from(action.from_sample)
                 self._playing = [p for p in self._playing if p.start < action.from_sample]
+                self._sounded = [s for s in self._sounded if s[0] < action.from_sample]
             elif isinstance(action, Record):
                 self._emit(action.event)
 
@@ -130,11 +186,13 @@ class SessionRunner:
                    else self.cues.get(sound.kind))
         start = self.mixer.schedule(samples, play.at)
         self._playing.append(_Playing(sound, start, start + len(samples), play.token))
+        self._sounded.append((start, start + len(samples)))
 
     def _stop_sounds(self) -> None:
         """Cut every sound; a prompt cut short is logged as ending where it fell silent."""
         now = self.mixer.now
         silent_by = self.mixer.cut()
+        self._sounded = [(a, min(b, silent_by)) for a, b in self._sounded if a < now]
         for playing in self._playing:
             if playing.announced and isinstance(playing.sound, Speech):
                 # one announced but not yet begun (live runs work ahead) never sounded

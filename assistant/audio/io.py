@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import queue
-from typing import Protocol
+from typing import Protocol, TypeVar
 
-from assistant.audio.mixer import Mixer
+from assistant.audio.mixer import Mixer, Samples
 
+T = TypeVar("T")
 SESSION_RATE = 16_000  # the session clock's rate: speech detection's native rate too
 
 
@@ -24,9 +25,18 @@ class AudioIO(Protocol):
 
     def close(self) -> None: ...
 
+    @property
+    def has_microphone(self) -> bool: ...
 
-def drain(inbox: queue.Queue[str]) -> list[str]:
-    items = []
+    def read_mic(self) -> Samples:
+        """The microphone's samples (16 kHz mono) since the last call, up to the clock;
+        sample n of everything read is session sample n."""
+        ...
+
+
+def drain(inbox: queue.Queue[T]) -> list[T]:
+    """Everything waiting in a queue, without blocking."""
+    items: list[T] = []
     while True:
         try:
             items.append(inbox.get_nowait())

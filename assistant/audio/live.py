@@ -6,12 +6,21 @@ import queue
 import time
 from typing import Any
 
-from assistant.audio.io import wait_for_input
-from assistant.audio.mixer import Mixer
+import numpy as np
+
+from assistant.audio.io import drain, wait_for_input
+from assistant.audio.mixer import Mixer, Samples
 from assistant.errors import UserError
 
 LIVE_LEAD_SECONDS = 0.1
 
+MIC_BLOCKS_PER_WAKE = 2  # the session looks at the microphone every two blocks (64 ms)
+_EMPTY = np.zeros(0, dtype=np.float32)
+
+NO_INPUT = (
+    "No microphone is available; use --mic-file FILE.wav to listen to a recording, "
+    "or --text for typed commands."
+)
 NO_DEVICE = (
     "No sound output device is available; use --text for typed prompts without sound, "
     "or --out-file FILE.wav to write the session to a file."
@@ -33,8 +42,11 @@ class LiveAudio:
     """Output through PortAudio; the callback only copies mixed samples out."""
 
     def __init__(self, rate: int, output_device: str | int | None = None,
+                 input_device: str | int | None = None, listen: bool = True,
                  blocksize: int = 512, latency: float | str = "high") -> None:
         self.rate, self.device, self.blocksize = rate, output_device, blocksize
+        self.input_device, self.listen = input_device, listen
+        self._mic: queue.Queue[Samples] = queue.Queue()
         self.latency = latency  # "high": a steady stream matters more than a few ms here
         self.underruns = 0
         # The logic runs this far ahead of the stream, so a sound that starts when a
@@ -47,16 +59,43 @@ class LiveAudio:
         sd = import_sounddevice()
         self._mixer = mixer
         try:
-            self._stream = sd.OutputStream(
-                samplerate=self.rate, channels=1, dtype="float32", device=self.device,
-                blocksize=self.blocksize, callback=self._callback, latency=self.latency,
-            )
+            sd.check_output_settings(device=self.device, channels=1, samplerate=self.rate)
+        except ValueError as error:
+            if self.device is not None:
+                raise UserError(f"The output device {self.device!r} cannot be used ({error}); "
+                                "list devices with 'assistant devices'.") from None
+            raise UserError(NO_DEVICE) from None
+        except sd.PortAudioError:
+            raise UserError(NO_DEVICE) from None
+        if self.listen:
+            self._require_input(sd)
+        try:
+            if self.listen:  # one stream both ways, so mic and speaker share the clock
+                self._stream = sd.Stream(
+                    samplerate=self.rate, channels=1, dtype="float32",
+                    device=(self.input_device, self.device), blocksize=self.blocksize,
+                    callback=self._duplex_callback, latency=self.latency)
+            else:
+                self._stream = sd.OutputStream(
+                    samplerate=self.rate, channels=1, dtype="float32", device=self.device,
+                    blocksize=self.blocksize, callback=self._callback, latency=self.latency)
             self._stream.start()
         except ValueError as error:  # no such device, or a bad device spec
-            raise UserError(f"The output device {self.device!r} was not found ({error}); "
+            raise UserError(f"The sound device was not found ({error}); "
                             "list devices with 'assistant devices'.") from None
         except sd.PortAudioError:
             raise UserError(NO_DEVICE) from None
+
+    def _require_input(self, sd: Any) -> None:
+        try:
+            sd.check_input_settings(device=self.input_device, channels=1, samplerate=self.rate)
+        except ValueError as error:
+            if self.input_device is not None:
+                raise UserError(f"The input device {self.input_device!r} cannot be used "
+                                f"({error}); list devices with 'assistant devices'.") from None
+            raise UserError(NO_INPUT) from None
+        except sd.PortAudioError:
+            raise UserError(NO_INPUT) from None
 
     def _callback(self, outdata: Any, frames: int, time: Any, status: Any) -> None:
         assert self._mixer is not None
@@ -64,9 +103,23 @@ class LiveAudio:
             self.underruns += 1
         outdata[:, 0] = self._mixer.render(frames)
 
+    def _duplex_callback(self, indata: Any, outdata: Any, frames: int, time: Any,
+                         status: Any) -> None:
+        self._callback(outdata, frames, time, status)
+        self._mic.put_nowait(indata[:, 0].copy())
+
+    @property
+    def has_microphone(self) -> bool:
+        return self.listen
+
+    def read_mic(self) -> Samples:
+        return np.concatenate(drain(self._mic)) if not self._mic.empty() else _EMPTY
+
     def advance(self, until: int | None, inbox: queue.Queue[str]) -> list[str]:
         assert self._mixer is not None, "open() first"
         while until is None or self._mixer.now < until - self.lead:
+            if self.listen and self._mic.qsize() >= MIC_BLOCKS_PER_WAKE:
+                return []
             wait = 0.5 if until is None else (until - self.lead - self._mixer.now) / self.rate
             wait = min(wait, 0.5)
             arrived = wait_for_input(inbox, wait)
@@ -109,6 +162,13 @@ class WallClock:
             if arrived:
                 self._mixer.skip_to(max(self._wall_sample(), self._mixer.now))
                 return arrived
+
+    @property
+    def has_microphone(self) -> bool:
+        return False
+
+    def read_mic(self) -> Samples:
+        return _EMPTY
 
     def close(self) -> None:
         pass

@@ -5,8 +5,10 @@ from __future__ import annotations
 import queue
 from pathlib import Path
 
+import numpy as np
+
 from assistant.audio.io import drain
-from assistant.audio.mixer import Mixer
+from assistant.audio.mixer import Mixer, Samples
 from assistant.audio.wavfile import WavWriter, read_wav
 
 BLOCK_SECONDS = 1.0  # how much is mixed at a time; it bounds memory, not timing
@@ -22,6 +24,7 @@ class VirtualAudio:
         self._out_path = out_file
         self._writer: WavWriter | None = None
         self._mixer: Mixer | None = None
+        self._mic_read = 0  # mic samples handed out so far
 
     def open(self, mixer: Mixer) -> None:
         self._mixer = mixer
@@ -38,6 +41,21 @@ class VirtualAudio:
             if self._writer:
                 self._writer.write(samples)
         return drain(inbox)
+
+    @property
+    def has_microphone(self) -> bool:
+        return self.mic is not None
+
+    def read_mic(self) -> Samples:
+        """Mic sample n arrives at session time n / 16000: what the clock has passed."""
+        assert self._mixer is not None and self.mic is not None
+        upto = self._mixer.now
+        block = self.mic[self._mic_read : upto]
+        if len(block) < upto - self._mic_read:  # the file has ended: the room is silent
+            block = np.concatenate([block, np.zeros(upto - self._mic_read - len(block),
+                                                    dtype=np.float32)])
+        self._mic_read = upto
+        return block
 
     def close(self) -> None:
         if self._writer:

@@ -122,7 +122,7 @@ def _say(f: _Fields, decks: Mapping[str, tuple[str, ...]]) -> Step:
 
 def _turn(f: _Fields, decks: Mapping[str, tuple[str, ...]]) -> Step:
     f.reject_unknown({"kind", "partner", "prompt", "listener", "minutes", "seconds", "open",
-                      "handover"})
+                      "handover", "patience", "min_seconds"})
     return TurnStep(
         partner=f.choice("partner", ("A", "B"), required=True),  # type: ignore[arg-type]
         prompt=f.text("prompt", required=True),
@@ -130,6 +130,8 @@ def _turn(f: _Fields, decks: Mapping[str, tuple[str, ...]]) -> Step:
         seconds=f.duration(required=True),  # type: ignore[arg-type]
         open=f.get("open", bool, default=False),
         handover=f.text("handover"),
+        patience=f.positive("patience"),
+        min_seconds=f.positive("min_seconds"),
     )
 
 

@@ -9,6 +9,7 @@ file, a model or the wall clock.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from typing import Any
 
 from transitions import Machine
@@ -16,7 +17,17 @@ from transitions import Machine
 from assistant.pacing.pacer import Pacer
 from assistant.session.events import Action, DropSounds, Event, Play, Record, StopSounds
 from assistant.session.plan import Beat, Cue, PlannedStep, Sound, Speech
+from assistant.speech.turns import (
+    Encourage,
+    End,
+    Reprompt,
+    TurnAction,
+    TurnKeeper,
+    TurnSettings,
+)
 
+REPROMPT = "{partner}, take your time. Whenever you are ready, the floor is yours."
+ENCOURAGE = "Take your time."
 PACER_LOOKAHEAD = 2.0  # seconds of cues scheduled ahead: plenty for a live stream
 PACER_REFILL = 1.0  # seconds between top-ups
 
@@ -49,7 +60,8 @@ class SessionMachine:
     trigger: Callable[[str], bool]
 
     def __init__(self, plan: Sequence[PlannedStep], rate: int, exercise: str = "",
-                 title: str = "") -> None:
+                 title: str = "", listening: bool = False,
+                 turn_settings: TurnSettings | None = None) -> None:
         if not plan:
             raise ValueError("a session needs at least one step")
         self.plan, self.rate, self.exercise, self.title = tuple(plan), rate, exercise, title
@@ -62,6 +74,10 @@ class SessionMachine:
         self.pacer: Pacer | None = None
         self.paced_until = 0.0  # seconds into the beat up to which cues are scheduled
         self.in_turn = False
+        self.listening = listening  # a microphone hears the partners: turns end by ear
+        self.turn_settings = turn_settings or TurnSettings()
+        self.keeper: TurnKeeper | None = None
+        self.paused_at = 0
         self.awaiting: set[int] = set()
         self.now = 0
         self._tokens = 0
@@ -94,11 +110,35 @@ class SessionMachine:
 
         return self._run(now, ended)
 
+    def speech_started(self, sample: int, now: int) -> list[Action]:
+        def started() -> None:
+            if self.keeper is not None and self.state == "running":
+                self._log_at(sample, "speech_start", partner=self.current_beat.turn)
+                self._turn(self.keeper.speech_started(sample))
+
+        return self._run(now, started)
+
+    def speech_ended(self, sample: int, now: int) -> list[Action]:
+        def ended() -> None:
+            if self.keeper is not None and self.state == "running":
+                self._log_at(sample, "speech_end", partner=self.current_beat.turn)
+                self._turn(self.keeper.speech_ended(sample, now))
+
+        return self._run(now, ended)
+
+    @property
+    def hearing(self) -> bool:
+        """Whether partners' speech matters now: a turn is under way and a mic hears it."""
+        return self.keeper is not None and self.state == "running"
+
     def tick(self, now: int) -> list[Action]:
         """Fire the current timer if it is due."""
 
         def fire() -> None:
             if self.state != "running":
+                return
+            if self.keeper is not None:
+                self._turn(self.keeper.tick(now))
                 return
             if self.refill_due is not None and now >= self.refill_due:
                 self._schedule_pacer()
@@ -134,6 +174,7 @@ class SessionMachine:
         self._enter_step(0)
 
     def _on_pause(self) -> None:
+        self.paused_at = self.now
         beat = self.current_beat
         self.paused_elapsed = self.now - self.beat_start if beat.seconds is not None else 0
         self._silence()
@@ -141,6 +182,8 @@ class SessionMachine:
 
     def _on_resume(self) -> None:
         self._log("command", name="resume")
+        if self.keeper is not None:
+            self.keeper.shift(self.now - self.paused_at)
         self._begin_beat(elapsed=self.paused_elapsed)
 
     def _on_done(self) -> None:
@@ -242,7 +285,15 @@ class SessionMachine:
         if beat.turn and not self.in_turn:
             self.in_turn = True
             self._log("turn_start", partner=beat.turn, open=beat.open, seconds=beat.seconds)
-        if self.pacer is not None:
+            if self.listening and beat.seconds is not None:
+                settings = self.turn_settings
+                if beat.patience is not None or beat.min_seconds is not None:
+                    settings = replace(settings, patience=beat.patience or settings.patience,
+                                       min_seconds=beat.min_seconds or settings.min_seconds)
+                self.keeper = TurnKeeper(self.now, self.rate, beat.seconds, beat.open, settings)
+        if self.keeper is not None:
+            self.due = self.keeper.due()
+        elif self.pacer is not None:
             self.due = self.beat_start + self._samples(self.pacer.end)
         elif beat.seconds is not None:
             self.due = self.beat_start + self._samples(beat.seconds)
@@ -264,7 +315,26 @@ class SessionMachine:
 
     # -- helpers ----------------------------------------------------------------------
 
+    def _turn(self, actions: Sequence[TurnAction]) -> None:
+        """Carry out what the turn keeper decided."""
+        partner = self.current_beat.turn or ""
+        for action in actions:
+            if isinstance(action, End):
+                self._end_beat(action.reason)
+                return
+            sound: Sound = Cue("chime")
+            if isinstance(action, Reprompt):
+                sound = Speech(REPROMPT.format(partner="You both" if partner == "both"
+                                               else partner))
+            elif isinstance(action, Encourage):
+                sound = Speech(ENCOURAGE)
+            self._tokens += 1
+            self._actions.append(Play(sound, self.now, self._tokens))
+        if self.keeper is not None:
+            self.due = self.keeper.due()
+
     def _close_turn(self, reason: str) -> None:
+        self.keeper = None
         if self.in_turn:
             self.in_turn = False
             self._log("turn_end", partner=self.current_beat.turn, reason=reason)
@@ -298,4 +368,7 @@ class SessionMachine:
         return round(seconds * self.rate)
 
     def _log(self, event_type: str, **data: object) -> None:
-        self._actions.append(Record(Event(event_type, self.now, dict(data))))
+        self._log_at(self.now, event_type, **data)
+
+    def _log_at(self, sample: int, event_type: str, **data: object) -> None:
+        self._actions.append(Record(Event(event_type, sample, dict(data))))

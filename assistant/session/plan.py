@@ -49,6 +49,8 @@ class Beat:
     open: bool = False
     linger: float = 0.0  # quiet after the sounds end, for beats that end with their sounds
     pacer: PacerSpec | None = None  # a rhythm of cues, scheduled as the beat runs
+    patience: float | None = None  # for turns: the step's own patience, if it sets one
+    min_seconds: float | None = None
 
 
 @dataclass(frozen=True)
@@ -122,7 +124,8 @@ class _Builder:
             partner = names.a if step.partner == "A" else names.b
             beats = [
                 _speak(f"{step.prompt} {step.listener}", names),
-                Beat(seconds=step.seconds, turn=partner, open=step.open),
+                Beat(seconds=step.seconds, turn=partner, open=step.open,
+                     patience=step.patience, min_seconds=step.min_seconds),
                 _cue("bell"),
             ]
             return (*beats, _speak(step.handover, names)) if step.handover else tuple(beats)

@@ -27,6 +27,8 @@ class TurnStep:
     seconds: float
     open: bool = False
     handover: str = ""
+    patience: float | None = None  # seconds of quiet that end an open turn
+    min_seconds: float | None = None  # an open turn never ends on silence before this
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ WINDOW = 512  # samples at 16 kHz: Silero's fixed window, 32 ms
 DETECTION_RATE = 16_000
 LOOK_BACK = 5  # windows an end may move back: more than Silero's lag
 QUIET_FLOOR = 0.002  # the lowest room level assumed, in RMS
+SILENCE_GATE = 0.0005  # RMS below which a window is not worth the model's time (-66 dBFS)
 
 
 @dataclass(frozen=True)
@@ -73,11 +74,12 @@ class SpeechDetector:
     def feed(self, window: Samples, sample: int, muted: bool = False) -> list[SpeechEvent]:
         """One 512-sample window starting at session `sample`; muted windows count as quiet."""
         window = np.asarray(window, dtype=np.float32)
-        p = 0.0 if muted else self.probability(window)
+        level = float(np.sqrt(np.mean(window**2)))
+        # near digital silence cannot be speech: spare the model (and the CPU) the window
+        p = 0.0 if muted or level < SILENCE_GATE else self.probability(window)
         if self.state != "quiet":
             self._recent.append((sample, window))
         elif not muted:
-            level = float(np.sqrt(np.mean(window**2)))
             self.room_level = max(QUIET_FLOOR, 0.95 * self.room_level + 0.05 * level)
         s = self.settings
         need_speech = max(1, round(s.min_speech * DETECTION_RATE / WINDOW))
