@@ -74,7 +74,8 @@ class PulseServer:
 
     Clients reach it through `env` (PULSE_SERVER); PortAudio reaches it through
     ALSA's pulse plugin. `speaker` is the default sink; its monitor source,
-    `speaker.monitor`, hears everything played.
+    `speaker.monitor`, hears everything played. Whatever is played into the `mic`
+    sink comes out of `mic.monitor`, the default source: the virtual microphone.
     """
 
     def __init__(self, folder: Path, rate: int = RATE) -> None:
@@ -99,6 +100,7 @@ class PulseServer:
              # the null sink's block at 50 ms, so it behaves like one.
              f"--load=module-null-sink sink_name=speaker rate={self.rate} channels=1 "
              "norewinds=1",
+             f"--load=module-null-sink sink_name=mic rate={self.rate} channels=1 norewinds=1",
              "--load=module-always-sink"],
             env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
         )
@@ -110,8 +112,15 @@ class PulseServer:
                 raise RuntimeError(f"PulseAudio did not start: {error.strip()}")
             time.sleep(0.05)
         self.pactl("set-default-sink", "speaker")
-        self.pactl("set-default-source", "speaker.monitor")
+        self.pactl("set-default-source", "mic.monitor")
         return self
+
+    def play_into_mic(self, samples: Samples) -> None:
+        """Play `samples` into the virtual microphone, in real time (returns when done)."""
+        pcm = (np.clip(samples, -1, 1) * 32767).astype("<i2").tobytes()
+        subprocess.run(["pacat", "--playback", "--device=mic", "--raw", "--format=s16le",
+                        f"--rate={self.rate}", "--channels=1"], input=pcm, env=self.env,
+                       check=True)
 
     def pactl(self, *args: str) -> None:
         subprocess.run(["pactl", *args], env=self.env, check=True, capture_output=True)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,7 +15,7 @@ import numpy as np
 import pytest
 import soundfile
 
-from assistant.testing import PulseServer
+from assistant.testing import PulseServer, silence, spoken
 from tests.conftest import read_events
 
 pytestmark = pytest.mark.live
@@ -97,3 +98,69 @@ def test_devices_lists_the_sound_server(pulse: PulseServer) -> None:
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 0
     assert "default output" in result.stdout
+
+
+LISTEN = """
+title = "Listen"
+minutes = 2
+invitation = "Only if you like."
+[[steps]]
+kind = "turn"
+partner = "A"
+prompt = "{A}, your turn."
+listener = "{B}, listen."
+seconds = 60
+open = true
+"""
+
+
+def test_a_live_turn_hears_the_partner_and_ends_after_the_patience(
+        pulse: PulseServer, tmp_path: Path) -> None:
+    """Real time, about ten seconds: speech played into the virtual microphone."""
+    script, log = tmp_path / "listen.toml", tmp_path / "e.jsonl"
+    script.write_text(LISTEN, encoding="utf-8")
+    session = subprocess.Popen(
+        [sys.executable, "-m", "assistant", "run", str(script), "--events", str(log),
+         "--names", "Ana,Ben"], env=pulse.env, stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 30
+    while not (log.exists() and "turn_start" in log.read_text()):
+        assert time.monotonic() < deadline and session.poll() is None, "no turn started"
+        time.sleep(0.05)
+    pulse.play_into_mic(np.concatenate([silence(0.5), spoken("I had a calm and happy day "
+                                                             "and I am glad to be here")]))
+    _, err = session.communicate(timeout=30)
+    assert session.returncode == 0, err
+    events = read_events(log)
+    kinds = [e["type"] for e in events]
+    assert "speech_start" in kinds and "speech_end" in kinds
+    end = next(e for e in events if e["type"] == "turn_end")
+    assert end["reason"] == "silence" and end["partner"] == "Ana"
+    speech_end = next(e for e in events if e["type"] == "speech_end")
+    assert end["t"] - speech_end["t"] == pytest.approx(2.0, abs=0.05)
+
+
+def test_a_missing_input_device_is_a_plain_error(pulse: PulseServer) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "assistant", "run", "eye-contact", "--input-device",
+         "no-such-mic"], env=pulse.env, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "no-such-mic" in result.stderr and "assistant devices" in result.stderr
+
+
+def test_no_microphone_at_all_points_to_mic_file_and_text(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import sounddevice
+
+    from assistant.audio.live import LiveAudio
+    from assistant.audio.mixer import Mixer
+    from assistant.errors import UserError
+
+    def no_input(**settings: object) -> None:
+        raise sounddevice.PortAudioError("no input device")
+
+    monkeypatch.setattr(sounddevice, "check_output_settings", lambda **settings: None)
+    monkeypatch.setattr(sounddevice, "check_input_settings", no_input)
+    with pytest.raises(UserError) as error:
+        LiveAudio(16_000).open(Mixer(16_000))
+    assert "--mic-file" in str(error.value) and "--text" in str(error.value)
