@@ -88,6 +88,9 @@ class Presenter:
             return "Paused. Press p to resume." if self.text_mode else "Paused."
         if event.type == "command" and data["name"] == "resume":
             return "Resuming."
+        if event.type == "device_lost":
+            return ("The sound device stopped, so the session is paused. Press p to try "
+                    "again, or q to stop.")
         if event.type == "session_end":
             return "Session complete." if data["reason"] == "completed" else "Session stopped."
         return None

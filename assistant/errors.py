@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 
+class DeviceLost(Exception):
+    """The sound device stopped in the middle of a session."""
+
+
 class UserError(Exception):
     """Something the user can fix; the message says what and how, in one sentence."""
 

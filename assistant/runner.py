@@ -14,8 +14,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from assistant.audio.cues import CueBank
-from assistant.audio.io import AudioIO
+from assistant.audio.io import AudioIO, wait_for_input
 from assistant.audio.mixer import Mixer, Samples
+from assistant.errors import DeviceLost, UserError
 from assistant.session.events import Action, DropSounds, Event, Play, Record, StopSounds
 from assistant.session.machine import SessionMachine
 from assistant.session.plan import Sound, Speech
@@ -60,7 +61,11 @@ class SessionRunner:
                 self._catch_up()
                 if self.machine.finished:
                     break
-                commands = self.audio.advance(self._next_wake(listening=True), self.inbox)
+                try:
+                    commands = self.audio.advance(self._next_wake(listening=True), self.inbox)
+                except DeviceLost:
+                    self._wait_for_device()
+                    continue
                 self._listen()
                 for command in commands:
                     self.command(command)
@@ -68,6 +73,24 @@ class SessionRunner:
             self.command("stop")
         finally:
             self.audio.close()
+
+    def _wait_for_device(self) -> None:
+        """The device failed: pause (nothing is lost), and try again when asked to."""
+        if self.machine.state == "running":
+            self._apply(self.machine.command("pause", self._now()))
+        self._emit(Event("device_lost", self._now(), {}))
+        while not self.machine.finished:
+            for name in wait_for_input(self.inbox, 0.5):
+                if name in ("pause", "resume"):
+                    try:
+                        self.audio.open(self.mixer)
+                    except UserError as error:
+                        self._emit(Event("device_lost", self._now(), {"error": str(error)}))
+                        continue
+                    self._apply(self.machine.command("resume", self._now()))
+                    return
+                if name == "stop":
+                    self._apply(self.machine.command("stop", self._now()))
 
     def command(self, name: str) -> None:
         if name == "pause" and self.machine.state == "paused":

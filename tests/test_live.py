@@ -5,6 +5,7 @@ These run in real time, so each is a few seconds long.
 
 from __future__ import annotations
 
+import signal
 import subprocess
 import sys
 import time
@@ -164,3 +165,30 @@ def test_no_microphone_at_all_points_to_mic_file_and_text(
     with pytest.raises(UserError) as error:
         LiveAudio(16_000).open(Mixer(16_000))
     assert "--mic-file" in str(error.value) and "--text" in str(error.value)
+
+
+def test_a_device_that_fails_mid_session_pauses_it_and_loses_nothing(tmp_path: Path) -> None:
+    """Real time, about six seconds: the sound server dies under a running session."""
+    log = tmp_path / "e.jsonl"
+    with PulseServer(tmp_path / "pulse") as server:
+        session = subprocess.Popen(
+            [sys.executable, "-m", "assistant", "run", "eye-contact", "--events", str(log)],
+            env=server.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        while not (log.exists() and "say_start" in log.read_text()):
+            assert session.poll() is None
+            time.sleep(0.05)
+        server.__exit__()  # the device goes away
+        deadline = time.monotonic() + 10
+        while "device_lost" not in log.read_text():
+            assert time.monotonic() < deadline and session.poll() is None, "not noticed"
+            time.sleep(0.05)
+        session.send_signal(signal.SIGINT)
+        out, err = session.communicate(timeout=15)
+    assert session.returncode == 0 and "Traceback" not in err
+    assert "The sound device stopped, so the session is paused." in out
+    events = read_events(log)
+    types = [e["type"] for e in events]
+    assert types[:3] == ["session_start", "step", "say_start"]
+    assert types[-3:] == ["device_lost", "command", "session_end"]
+    commands = [e["name"] for e in events if e["type"] == "command"]
+    assert commands == ["pause", "stop"] and events[-1]["reason"] == "stopped"

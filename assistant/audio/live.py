@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import queue
 import time
 from typing import Any
@@ -10,10 +11,11 @@ import numpy as np
 
 from assistant.audio.io import drain, wait_for_input
 from assistant.audio.mixer import Mixer, Samples
-from assistant.errors import UserError
+from assistant.errors import DeviceLost, UserError
 
 LIVE_LEAD_SECONDS = 0.1
 
+STALL_SECONDS = 2.0  # a stream whose clock stands still this long has failed
 MIC_BLOCKS_PER_WAKE = 2  # the session looks at the microphone every two blocks (64 ms)
 _EMPTY = np.zeros(0, dtype=np.float32)
 
@@ -54,6 +56,7 @@ class LiveAudio:
         self.lead = round(LIVE_LEAD_SECONDS * rate)
         self._stream: Any = None
         self._mixer: Mixer | None = None
+        self._seen_sample, self._seen_at = 0, 0.0
 
     def open(self, mixer: Mixer) -> None:
         sd = import_sounddevice()
@@ -80,6 +83,7 @@ class LiveAudio:
                     samplerate=self.rate, channels=1, dtype="float32", device=self.device,
                     blocksize=self.blocksize, callback=self._callback, latency=self.latency)
             self._stream.start()
+            self._seen_sample, self._seen_at = mixer.now, time.monotonic()
         except ValueError as error:  # no such device, or a bad device spec
             raise UserError(f"The sound device was not found ({error}); "
                             "list devices with 'assistant devices'.") from None
@@ -115,9 +119,20 @@ class LiveAudio:
     def read_mic(self) -> Samples:
         return np.concatenate(drain(self._mic)) if not self._mic.empty() else _EMPTY
 
+    def _check_alive(self) -> None:
+        """Raise DeviceLost if the stream has failed or its clock has stopped moving."""
+        assert self._mixer is not None
+        now = time.monotonic()
+        if self._mixer.now != self._seen_sample:
+            self._seen_sample, self._seen_at = self._mixer.now, now
+        if not self._stream.active or now - self._seen_at > STALL_SECONDS:
+            self.close()
+            raise DeviceLost
+
     def advance(self, until: int | None, inbox: queue.Queue[str]) -> list[str]:
         assert self._mixer is not None, "open() first"
         while until is None or self._mixer.now < until - self.lead:
+            self._check_alive()
             if self.listen and self._mic.qsize() >= MIC_BLOCKS_PER_WAKE:
                 return []
             wait = 0.5 if until is None else (until - self.lead - self._mixer.now) / self.rate
@@ -129,8 +144,9 @@ class LiveAudio:
 
     def close(self) -> None:
         if self._stream is not None:
-            self._stream.stop()
-            self._stream.close()
+            with contextlib.suppress(Exception):  # a failed device may refuse even this
+                self._stream.stop()
+                self._stream.close()
             self._stream = None
 
 

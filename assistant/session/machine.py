@@ -177,8 +177,8 @@ class SessionMachine:
         self.paused_at = self.now
         beat = self.current_beat
         self.paused_elapsed = self.now - self.beat_start if beat.seconds is not None else 0
-        self._silence()
         self._log("command", name="pause")
+        self._silence()
 
     def _on_resume(self) -> None:
         self._log("command", name="resume")
