@@ -11,6 +11,7 @@ from pathlib import Path
 
 from platformdirs import user_cache_dir
 
+from assistant import diagnose
 from assistant.audio.cues import CueBank
 from assistant.audio.io import SESSION_RATE, AudioIO
 from assistant.audio.live import LiveAudio, WallClock, import_sounddevice
@@ -96,6 +97,15 @@ def _parser() -> argparse.ArgumentParser:
 
     devices = commands.add_parser("devices", help="list the sound cards")
     devices.set_defaults(handler=_devices)
+
+    check = commands.add_parser("check", help="diagnose the set-up",
+                                description="Check speech synthesis and the sound card, and "
+                                            "listen for a few seconds: say something.")
+    check.add_argument("--input-device", metavar="DEVICE", help="microphone index or name")
+    check.add_argument("--output-device", metavar="DEVICE", help="output index or name")
+    check.add_argument("--seconds", type=float, default=3.0,
+                       help="how long to listen (default: %(default)g)")
+    check.set_defaults(handler=_check)
 
     voices = commands.add_parser("voices", help="list the voices speech synthesis offers")
     voices.set_defaults(handler=_voices)
@@ -219,6 +229,16 @@ def _session(exercise: Exercise, args: argparse.Namespace) -> int:
         if log:
             log.close()
     return 0
+
+
+def _check(args: argparse.Namespace) -> int:
+    print("Checking speech synthesis and sound output ...", flush=True)
+    findings = [diagnose.check_voice(), diagnose.check_output(_device(args.output_device))]
+    print(f"Listening for {args.seconds:g} seconds: say something ...", flush=True)
+    findings.append(diagnose.check_microphone(_device(args.input_device), args.seconds))
+    for finding in findings:
+        print(f"{finding.part}: {'ok' if finding.ok else 'PROBLEM'}, {finding.detail}")
+    return 0 if all(finding.ok for finding in findings) else 1
 
 
 def _device(spec: str | None) -> int | str | None:

@@ -192,3 +192,19 @@ def test_a_device_that_fails_mid_session_pauses_it_and_loses_nothing(tmp_path: P
     assert types[-3:] == ["device_lost", "command", "session_end"]
     commands = [e["name"] for e in events if e["type"] == "command"]
     assert commands == ["pause", "stop"] and events[-1]["reason"] == "stopped"
+
+
+def test_check_reports_the_microphone_level_and_speech(pulse: PulseServer) -> None:
+    """Real time, about four seconds."""
+    check = subprocess.Popen([sys.executable, "-m", "assistant", "check"], env=pulse.env,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert check.stdout is not None
+    for line in check.stdout:
+        if line.startswith("Listening"):
+            break
+    pulse.play_into_mic(spoken("Hello, can you hear me clearly?"))
+    out, err = check.communicate(timeout=30)
+    assert check.returncode == 0, out + err
+    assert "speech synthesis: ok" in out and "sound output: ok" in out
+    mic = next(line for line in out.splitlines() if line.startswith("microphone"))
+    assert "dBFS" in mic and "speech detected" in mic
