@@ -110,7 +110,7 @@ class SessionRunner:
         times = [p.end if p.announced else p.start for p in self._playing]
         if self.machine.next_due is not None:
             times.append(self.machine.next_due)
-        if listening and self._hearing:  # a turn listens: look at every window as it comes
+        if listening and self._hearing and self.audio.steps_with_mic:  # every window in turn
             times.append(self._mic_at + WINDOW)
         return min(times, default=None)
 

@@ -178,8 +178,8 @@ def main() -> None:
         overheads = end_of_turn_overhead(folder, start)
         print(f"end-of-turn overhead over {len(overheads)} utterances: median "
               f"{statistics.median(overheads):.1f} ms, 95th percentile "
-              f"{np.percentile(overheads, 95):.1f} ms, worst {max(overheads):.1f} ms; "
-              f"95th percentile of its size {np.percentile(np.abs(overheads), 95):.1f} ms")
+              f"{np.percentile(overheads, 95):.1f} ms, latest {max(overheads):.1f} ms, "
+              f"earliest {min(overheads):.1f} ms")
         ends, pauses = false_turn_ends(folder, start)
         print(f"false turn ends during {pauses} pauses of 0.3-0.8 s: {ends}")
         for kind, share in false_speech().items():

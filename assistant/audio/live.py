@@ -54,6 +54,7 @@ class LiveAudio:
         # The logic runs this far ahead of the stream, so a sound that starts when a
         # timer fires is scheduled before its sample is rendered, never late.
         self.lead = round(LIVE_LEAD_SECONDS * rate)
+        self.steps_with_mic = False
         self._stream: Any = None
         self._mixer: Mixer | None = None
         self._seen_sample, self._seen_at = 0, 0.0
@@ -154,6 +155,7 @@ class WallClock:
     """No speaker at all (text mode): the clock follows real time and nothing is played."""
 
     lead = 0
+    steps_with_mic = False
 
     def __init__(self, rate: int) -> None:
         self.rate = rate

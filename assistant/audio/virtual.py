@@ -16,6 +16,7 @@ BLOCK_SECONDS = 1.0  # how much is mixed at a time; it bounds memory, not timing
 
 class VirtualAudio:
     lead = 0  # nothing plays until it is written, so the logic needs no head start
+    steps_with_mic = True
 
     def __init__(self, rate: int, out_file: Path | None = None, mic_file: Path | None = None,
                  mic_rate: int = 16_000) -> None:

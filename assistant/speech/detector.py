@@ -100,7 +100,7 @@ class SpeechDetector:
                 self.state, self._run_start, self._run_windows = "stopping", sample, 1
                 return self._confirm_end(need_silence)
         elif self.state == "stopping":
-            if p >= s.start_threshold:
+            if p >= s.stop_threshold:
                 self.state = "speaking"  # only a breath between words
             else:
                 self._run_windows += 1
