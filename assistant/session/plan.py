@@ -101,6 +101,7 @@ def fill(text: str, names: Names) -> str:
     return text.replace("{A}", names.a).replace("{B}", names.b)
 
 
+DEFAULT_HANDOVER = "Thank you, {partner}."  # a turn always ends with a spoken hand-over
 SPEECH_GAP = 0.7  # seconds of quiet after each prompt, so lines never run together
 
 
@@ -128,7 +129,8 @@ class _Builder:
                      patience=step.patience, min_seconds=step.min_seconds),
                 _cue("bell"),
             ]
-            return (*beats, _speak(step.handover, names)) if step.handover else tuple(beats)
+            handover = step.handover or DEFAULT_HANDOVER.format(partner=partner)
+            return (*beats, _speak(handover, names))
         if isinstance(step, SilenceStep):
             chimes = _every(step.chime_every, step.seconds)
             quiet = Beat(((0.0, Cue("bell")), *((t, Cue("chime")) for t in chimes)), step.seconds)
