@@ -6,6 +6,7 @@ import argparse
 import queue
 import random
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -28,7 +29,11 @@ from assistant.session.machine import SessionMachine
 from assistant.session.plan import Names, build_plan
 from assistant.session.script import Exercise
 from assistant.session.standalone import breathing_session, walking_session
+from assistant.speech import models as speech_models
 from assistant.speech.detector import SpeechDetector, silero
+from assistant.speech.listener import CommandListener
+from assistant.speech.models import DEFAULT_MODEL, KNOWN_MODELS, choose_model, models_dir
+from assistant.speech.recognizer import CommandRecognizer, load_model
 from assistant.speech.turns import TurnSettings
 from assistant.speech.voice import EspeakVoice, SilentVoice, Voice, VoiceSettings, list_voices
 
@@ -98,6 +103,19 @@ def _parser() -> argparse.ArgumentParser:
     devices = commands.add_parser("devices", help="list the sound cards")
     devices.set_defaults(handler=_devices)
 
+    models = commands.add_parser("models", help="speech models for voice commands")
+    model_commands = models.add_subparsers(required=True, metavar="ACTION")
+    download = model_commands.add_parser("download", help="fetch a model into models/")
+    download.add_argument("name", nargs="?", default=DEFAULT_MODEL,
+                          choices=sorted(KNOWN_MODELS), help="default: %(default)s")
+    download.set_defaults(handler=_models_download)
+    listing = model_commands.add_parser("list", help="installed and downloadable models")
+    listing.set_defaults(handler=_models_list)
+    verify = model_commands.add_parser("verify", help="check a model's files and load it")
+    verify.add_argument("path", nargs="?", type=Path,
+                        help="a model folder (default: the one sessions would use)")
+    verify.set_defaults(handler=_models_verify)
+
     check = commands.add_parser("check", help="diagnose the set-up",
                                 description="Check speech synthesis and the sound card, and "
                                             "listen for a few seconds: say something.")
@@ -130,6 +148,9 @@ def _session_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--headphones", action="store_true",
                         help="you wear headphones: hear partners even while the assistant "
                              "speaks")
+    parser.add_argument("--model", type=Path, metavar="PATH",
+                        help="a Vosk model folder for voice commands (default: "
+                             "$ASSISTANT_VOSK_MODEL, then models/)")
     parser.add_argument("--patience", type=float, metavar="SECONDS",
                         default=TurnSettings.patience,
                         help="quiet that ends an open turn (default: %(default)g s)")
@@ -163,6 +184,23 @@ def _run(args: argparse.Namespace) -> int:
     return _session(find_exercise(args.exercise), args)
 
 
+NO_COMMANDS = ("Voice commands are off, because no speech model is installed. To add one, "
+               "run: assistant models download.")
+
+
+def _command_listener(explicit: Path | None) -> tuple[CommandListener | None, str]:
+    """The voice-command listener, or None and a notice to say once: sessions go on."""
+    folder = choose_model(explicit)
+    if folder is None:
+        return None, NO_COMMANDS
+    try:
+        return CommandListener(CommandRecognizer(load_model(folder))), ""
+    except UserError as error:
+        print(f"assistant: {error} The session goes on without voice commands.",
+              file=sys.stderr)
+        return None, "Voice commands are off: the speech model could not be loaded."
+
+
 def _breathe(args: argparse.Namespace) -> int:
     try:
         exercise = breathing_session(
@@ -194,7 +232,6 @@ def _session(exercise: Exercise, args: argparse.Namespace) -> int:
     if not 0.5 <= args.patience <= 30:
         raise UserError("--patience takes 0.5 to 30 seconds of quiet, such as 2.")
     seed = args.seed if args.seed is not None else random.randrange(2**32)
-    plan = build_plan(exercise, names, seed)
 
     voice: Voice
     audio: AudioIO
@@ -210,8 +247,10 @@ def _session(exercise: Exercise, args: argparse.Namespace) -> int:
             audio = LiveAudio(SESSION_RATE, device, _device(args.input_device))
 
     listening = audio.has_microphone
+    listener, notice = _command_listener(args.model) if listening else (None, "")
+    plan = build_plan(exercise, names, seed, notice)
     machine = SessionMachine(plan, SESSION_RATE, exercise.id, exercise.title, listening,
-                             TurnSettings(patience=args.patience))
+                             TurnSettings(patience=args.patience), exercise.minutes * 60)
     detector = SpeechDetector(silero()) if listening else None
     sinks: list[EventSink] = []
     log = EventLog(args.events, SESSION_RATE) if args.events else None
@@ -224,7 +263,7 @@ def _session(exercise: Exercise, args: argparse.Namespace) -> int:
             KeyboardReader(inbox).start()
     try:
         SessionRunner(machine, audio, Mixer(SESSION_RATE), voice, CueBank(SESSION_RATE), sinks,
-                      inbox, detector, args.headphones).run()
+                      inbox, detector, args.headphones, listener).run()
     finally:
         if log:
             log.close()
@@ -239,6 +278,40 @@ def _check(args: argparse.Namespace) -> int:
     for finding in findings:
         print(f"{finding.part}: {'ok' if finding.ok else 'PROBLEM'}, {finding.detail}")
     return 0 if all(finding.ok for finding in findings) else 1
+
+
+def _models_download(args: argparse.Namespace) -> int:
+    source = KNOWN_MODELS[args.name]
+    print(f"Downloading {source.name} (about {source.megabytes} MB) into {models_dir()} ...")
+    target = speech_models.download(source)
+    print(f"Installed {target}.")
+    return 0
+
+
+def _models_list(args: argparse.Namespace) -> int:
+    installed = speech_models.installed_models()
+    print(f"Models in {models_dir()}:" if installed else f"No models in {models_dir()}.")
+    for folder in installed:
+        print(f"  {folder.name}")
+    chosen = choose_model()
+    if chosen is not None:
+        print(f"Sessions use: {chosen}")
+    print("Downloadable: " + ", ".join(f"{name} (about {source.megabytes} MB)"
+                                       for name, source in KNOWN_MODELS.items()))
+    return 0
+
+
+def _models_verify(args: argparse.Namespace) -> int:
+    folder = args.path or choose_model()
+    if folder is None:
+        raise UserError("There is no speech model to verify; add one with "
+                        "'assistant models download'.", exit_status=1)
+    started = time.perf_counter()
+    model = load_model(folder)
+    seconds = time.perf_counter() - started
+    book = CommandRecognizer(model).book
+    print(f"{folder}: whole, loads in {seconds:.1f} s, command phrases: {book.language}.")
+    return 0
 
 
 def _device(spec: str | None) -> int | str | None:

@@ -17,13 +17,25 @@ from assistant.audio.cues import CueBank
 from assistant.audio.io import AudioIO, wait_for_input
 from assistant.audio.mixer import Mixer, Samples
 from assistant.errors import DeviceLost, UserError
-from assistant.session.events import Action, DropSounds, Event, Play, Record, StopSounds
+from assistant.session.events import (
+    Action,
+    Adjust,
+    DropSounds,
+    Event,
+    Play,
+    Record,
+    StopSounds,
+)
 from assistant.session.machine import SessionMachine
 from assistant.session.plan import Sound, Speech
 from assistant.speech.detector import WINDOW, SpeechDetector, SpeechStarted
+from assistant.speech.listener import CommandListener
 from assistant.speech.voice import Voice
 
 EventSink = Callable[[Event], None]
+VOLUME_STEP = 1.25  # each "louder" multiplies the output by this; "softer" divides
+VOLUME_RANGE = (0.25, 2.0)
+RATE_STEP = 20  # words a minute, for "slower" and "faster" when no rhythm is running
 ECHO_TAIL_SECONDS = 0.3  # after its own sound stops, the room still rings this long
 
 
@@ -40,13 +52,13 @@ class SessionRunner:
     def __init__(self, machine: SessionMachine, audio: AudioIO, mixer: Mixer, voice: Voice,
                  cues: CueBank, sinks: Sequence[EventSink] = (),
                  inbox: queue.Queue[str] | None = None, detector: SpeechDetector | None = None,
-                 headphones: bool = False) -> None:
+                 headphones: bool = False, listener: CommandListener | None = None) -> None:
         self.machine, self.audio, self.mixer = machine, audio, mixer
         self.voice, self.cues, self.sinks = voice, cues, sinks
         self.inbox: queue.Queue[str] = inbox if inbox is not None else queue.Queue()
         self._playing: list[_Playing] = []
         self._logic_now = 0  # the latest time the machine has been told: never go back
-        self.detector, self.headphones = detector, headphones
+        self.detector, self.headphones, self.listener = detector, headphones, listener
         self._mic = np.zeros(0, dtype=np.float32)  # samples not yet cut into windows
         self._mic_at = 0  # the session sample of self._mic[0]
         self._sounded: list[tuple[int, int]] = []  # own sounds, for half duplex
@@ -110,7 +122,7 @@ class SessionRunner:
         times = [p.end if p.announced else p.start for p in self._playing]
         if self.machine.next_due is not None:
             times.append(self.machine.next_due)
-        if listening and self._hearing and self.audio.steps_with_mic:  # every window in turn
+        if listening and self._attending and self.audio.steps_with_mic:  # every window
             times.append(self._mic_at + WINDOW)
         return min(times, default=None)
 
@@ -152,7 +164,13 @@ class SessionRunner:
 
     @property
     def _hearing(self) -> bool:
+        """A turn is under way and the microphone decides when it ends."""
         return self.detector is not None and self.machine.hearing
+
+    @property
+    def _attending(self) -> bool:
+        """Whether the microphone matters now: a turn listens, or commands may come."""
+        return self._hearing or (self.listener is not None and not self.machine.finished)
 
     def _listen(self) -> None:
         """Cut the microphone into windows and let the detector hear the turns."""
@@ -172,15 +190,30 @@ class SessionRunner:
         if hearing and not self._was_hearing:
             self.detector.reset()  # a new turn: nothing carried over
         self._was_hearing = hearing
-        if not hearing:
+        if not self._attending:
             return
         end = start + WINDOW
         muted = not self.headphones and self._own_sound_near(start, end)
+        if self.listener is not None:
+            self.listener.hear(window, start)
         for event in self.detector.feed(window, start, muted):
             if isinstance(event, SpeechStarted):
-                self._apply(self.machine.speech_started(event.sample, end))
-            else:
+                if self.listener is not None:
+                    self.listener.speech_started(event.sample)
+                if hearing:
+                    self._apply(self.machine.speech_started(event.sample, end))
+                continue
+            if hearing:
                 self._apply(self.machine.speech_ended(event.sample, end))
+            if self.listener is not None:
+                command = self.listener.speech_ended(event.sample, self._phase(hearing))
+                if command is not None:
+                    self.command(command)
+
+    def _phase(self, hearing: bool) -> str:
+        if self.machine.state == "paused":
+            return "paused"
+        return "turn" if hearing or self.machine.in_turn else "guiding"
 
     def _own_sound_near(self, start: int, end: int) -> bool:
         """Whether the assistant's own sound (or its echo's tail) reaches this window."""
@@ -196,12 +229,21 @@ class SessionRunner:
                 self._play(action)
             elif isinstance(action, StopSounds):
                 self._stop_sounds()
+            elif isinstance(action, Adjust):
+                self._adjust(action)
             elif isinstance(action, DropSounds):
                 self.mixer.drop_from(action.from_sample)
                 self._playing = [p for p in self._playing if p.start < action.from_sample]
                 self._sounded = [s for s in self._sounded if s[0] < action.from_sample]
             elif isinstance(action, Record):
                 self._emit(action.event)
+
+    def _adjust(self, adjust: Adjust) -> None:
+        if adjust.setting == "volume":
+            factor = VOLUME_STEP if adjust.up else 1 / VOLUME_STEP
+            self.mixer.gain = min(max(self.mixer.gain * factor, VOLUME_RANGE[0]), VOLUME_RANGE[1])
+        else:
+            self.voice.change_rate(RATE_STEP if adjust.up else -RATE_STEP)
 
     def _play(self, play: Play) -> None:
         sound = play.sound

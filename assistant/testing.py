@@ -42,6 +42,9 @@ class ToneVoice:
         length = round(len(text) * self.seconds_per_char * self.rate)
         return np.full(length, 0.1, dtype=np.float32)
 
+    def change_rate(self, words_per_minute: int) -> None:
+        self.seconds_per_char *= 160 / (160 + words_per_minute)
+
 
 class ScriptedAudio(VirtualAudio):
     """A virtual run where each (seconds, command) arrives at that session time."""

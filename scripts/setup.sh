@@ -50,4 +50,9 @@ if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
     .venv/bin/python -m pip install -q -e ".[test]"
     touch "$stamp"
 fi
+if ! .venv/bin/assistant models list | grep -q "^Sessions use"; then
+    say "fetching the English speech model for voice commands (about 40 MB)"
+    .venv/bin/assistant models download ||
+        say "no speech model could be downloaded, so voice commands stay off (sessions work without them); run '.venv/bin/assistant models download' when the network allows"
+fi
 say "ready"

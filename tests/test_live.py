@@ -65,9 +65,10 @@ def test_a_live_session_plays_speech_and_cues_on_the_sound_card(pulse: PulseServ
     speech = [e["t"] for e in events if e["type"] == "say_start"]
     # The monitor only delivers once something plays, so the recording starts inside the
     # first prompt. Anchor on the first bell (a sharp attack); every later logged start
-    # must be heard where the log puts it: bells within 5 ms, speech (soft) within 50 ms.
+    # must be heard where the log puts it: bells within 5 ms, speech (whose soft onsets
+    # the level-jump heuristic finds late) within 150 ms.
     anchor = min(heard, key=lambda h: abs(h - (heard[0] + bells[0] - speech[0])))
-    for logged, tolerance in [*((t, 0.005) for t in bells), *((t, 0.05) for t in speech[1:])]:
+    for logged, tolerance in [*((t, 0.005) for t in bells), *((t, 0.15) for t in speech[1:])]:
         expected = anchor + logged - bells[0]
         assert min(abs(h - expected) for h in heard) < tolerance, f"no onset near {logged}"
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.session.events import Event, Play, Record
+from assistant.session.events import Adjust, Event, Play, Record
 from assistant.session.loader import parse_exercise, tomllib
 from assistant.session.machine import TEMPO_STEP, SessionMachine
 from assistant.session.plan import SPEECH_GAP, Names, PlannedStep, build_plan
@@ -286,9 +286,11 @@ def test_slower_stretches_the_breath_under_way_and_those_after() -> None:
     assert seconds(command) == pytest.approx(at)
 
 
-def test_faster_is_bounded_and_ignored_outside_a_rhythm() -> None:
-    events = run_plan(plan(TURN), [(5.0, "faster")])
-    assert of_type(events, "command") == []
+def test_faster_is_bounded_and_quickens_the_voice_outside_a_rhythm() -> None:
+    machine = SessionMachine(plan(TURN), RATE)
+    machine.start(0)
+    actions = machine.command("faster", 100)
+    assert Adjust("rate", up=True) in actions
     many = [(10.0 + k * 0.1, "faster") for k in range(12)]
     events = run_plan(plan(BREATHE), many)
     tempos = [e.data["tempo"] for e in of_type(events, "command")]

@@ -35,6 +35,7 @@ class Mixer:
         self._now = 0
         self._clips: list[_Clip] = []  # kept sorted by start
         self._lock = threading.Lock()
+        self.gain = 1.0  # the master volume: louder and softer
 
     @property
     def now(self) -> int:
@@ -88,6 +89,8 @@ class Mixer:
                     kept.append(clip)
             self._clips = kept
             self._now = end
+        if self.gain != 1.0:
+            out *= np.float32(self.gain)
         np.clip(out, -1.0, 1.0, out=out)
         return out
 

@@ -42,8 +42,16 @@ class DropSounds:
 
 
 @dataclass(frozen=True)
+class Adjust:
+    """Change a setting of the output by one step: `volume` or speech `rate`, up or down."""
+
+    setting: str
+    up: bool
+
+
+@dataclass(frozen=True)
 class Record:
     event: Event
 
 
-Action = Play | StopSounds | DropSounds | Record
+Action = Play | StopSounds | DropSounds | Adjust | Record

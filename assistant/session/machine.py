@@ -15,7 +15,15 @@ from typing import Any
 from transitions import Machine
 
 from assistant.pacing.pacer import Pacer
-from assistant.session.events import Action, DropSounds, Event, Play, Record, StopSounds
+from assistant.session.events import (
+    Action,
+    Adjust,
+    DropSounds,
+    Event,
+    Play,
+    Record,
+    StopSounds,
+)
 from assistant.session.plan import Beat, Cue, PlannedStep, Sound, Speech
 from assistant.speech.turns import (
     Encourage,
@@ -32,7 +40,14 @@ PACER_LOOKAHEAD = 2.0  # seconds of cues scheduled ahead: plenty for a live stre
 PACER_REFILL = 1.0  # seconds between top-ups
 
 COMMANDS = ("done", "next", "back", "repeat", "pause", "resume", "skip", "stop", "slower",
-            "faster")
+            "faster", "louder", "softer", "time", "where", "help")
+HELP = {
+    "turn": "While you speak you can say: I'm done, pause, or stop.",
+    "paused": "You can say: continue, next, go back, repeat, skip, stop, how much time, "
+              "or where are we.",
+    "guiding": "You can say: next, go back, repeat, skip, pause, stop, slower, faster, "
+               "louder, softer, how much time, or where are we.",
+}
 TEMPO_STEP = 1.15  # each "faster" multiplies the pacing tempo by this; "slower" divides
 TEMPO_RANGE = (0.5, 2.0)  # how far from the planned tempo the session may go
 
@@ -48,6 +63,11 @@ _RULES: list[dict[str, Any]] = [
     {"trigger": "repeat", "source": _LEAVE, "dest": "running", "after": "_on_repeat"},
     {"trigger": "slower", "source": "running", "dest": None, "after": "_on_slower"},
     {"trigger": "faster", "source": "running", "dest": None, "after": "_on_faster"},
+    {"trigger": "louder", "source": _LEAVE, "dest": None, "after": "_on_louder"},
+    {"trigger": "softer", "source": _LEAVE, "dest": None, "after": "_on_softer"},
+    {"trigger": "time", "source": _LEAVE, "dest": None, "after": "_on_time"},
+    {"trigger": "where", "source": _LEAVE, "dest": None, "after": "_on_where"},
+    {"trigger": "help", "source": _LEAVE, "dest": None, "after": "_on_help"},
     {"trigger": "stop", "source": ["idle", *_LEAVE], "dest": "ended", "after": "_on_stop"},
     {"trigger": "complete", "source": "running", "dest": "ended", "after": "_on_complete"},
 ]
@@ -61,7 +81,8 @@ class SessionMachine:
 
     def __init__(self, plan: Sequence[PlannedStep], rate: int, exercise: str = "",
                  title: str = "", listening: bool = False,
-                 turn_settings: TurnSettings | None = None) -> None:
+                 turn_settings: TurnSettings | None = None,
+                 expected_seconds: float = 0.0) -> None:
         if not plan:
             raise ValueError("a session needs at least one step")
         self.plan, self.rate, self.exercise, self.title = tuple(plan), rate, exercise, title
@@ -78,6 +99,8 @@ class SessionMachine:
         self.turn_settings = turn_settings or TurnSettings()
         self.keeper: TurnKeeper | None = None
         self.paused_at = 0
+        self.started_at = 0
+        self.expected_seconds = expected_seconds
         self.awaiting: set[int] = set()
         self.now = 0
         self._tokens = 0
@@ -169,6 +192,7 @@ class SessionMachine:
     # -- transition callbacks ---------------------------------------------------------
 
     def _on_begin(self) -> None:
+        self.started_at = self.now
         self._log("session_start", exercise=self.exercise, title=self.title,
                   steps=len(self.plan))
         self._enter_step(0)
@@ -198,9 +222,46 @@ class SessionMachine:
     def _on_faster(self) -> None:
         self._retime(TEMPO_STEP, "faster")
 
+    def _on_louder(self) -> None:
+        self._log("command", name="louder")
+        self._actions.append(Adjust("volume", up=True))
+
+    def _on_softer(self) -> None:
+        self._log("command", name="softer")
+        self._actions.append(Adjust("volume", up=False))
+
+    def _on_time(self) -> None:
+        self._log("command", name="time")
+        left = max(0.0, self.expected_seconds - (self.now - self.started_at) / self.rate)
+        beat = self.current_beat
+        if self.state == "running" and self.due is not None and beat.seconds is not None:
+            part = (self.due - self.now) / self.rate
+            self._say(f"About {_minutes(part)} left in this part, and about {_minutes(left)} "
+                      "in the whole session.")
+        else:
+            self._say(f"About {_minutes(left)} left in the session.")
+
+    def _on_where(self) -> None:
+        self._log("command", name="where")
+        step = self.current_step
+        self._say(f"This is {self.title or 'the session'}, step {self.step_index + 1} of "
+                  f"{len(self.plan)}: {_describe(step, self.current_beat)}.")
+
+    def _on_help(self) -> None:
+        self._log("command", name="help")
+        phase = "paused" if self.state == "paused" else "turn" if self.in_turn else "guiding"
+        self._say(HELP[phase])
+
+    def _say(self, text: str) -> None:
+        """An answer, spoken over whatever phase is under way, without changing it."""
+        self._tokens += 1
+        self._actions.append(Play(Speech(text), self.now, self._tokens))
+
     def _retime(self, step: float, name: str) -> None:
         """Change the running pacer's tempo from this moment, mid-phase if need be."""
-        if self.pacer is None:
+        if self.pacer is None:  # no rhythm running: the voice slows or quickens instead
+            self._log("command", name=name)
+            self._actions.append(Adjust("rate", up=step > 1))
             return
         low, high = TEMPO_RANGE
         factor = min(max(self.pacer.factor * step, low), high)
@@ -372,3 +433,21 @@ class SessionMachine:
 
     def _log_at(self, sample: int, event_type: str, **data: object) -> None:
         self._actions.append(Record(Event(event_type, sample, dict(data))))
+
+
+def _minutes(seconds: float) -> str:
+    if seconds < 60:
+        return "less than a minute"
+    minutes = round(seconds / 60)
+    return f"{minutes} minute{'s' if minutes != 1 else ''}"
+
+
+_KINDS = {"say": "listening to the guide", "silence": "a quiet time together",
+          "breathe": "breathing together", "pace": "walking together",
+          "ask": "a question for you", "turn": "a turn"}
+
+
+def _describe(step: PlannedStep, beat: Beat) -> str:
+    if beat.turn and beat.turn != "both":
+        return f"{beat.turn}'s turn to speak"
+    return _KINDS.get(step.kind, step.kind)

@@ -71,10 +71,13 @@ class Names:
         return Names(self.b, self.a)
 
 
-def build_plan(exercise: Exercise, names: Names, seed: int = 0) -> tuple[PlannedStep, ...]:
+def build_plan(exercise: Exercise, names: Names, seed: int = 0,
+               notice: str = "") -> tuple[PlannedStep, ...]:
+    """The session's steps; `notice` (such as "voice commands are off") is said first."""
     builder = _Builder(random.Random(seed))
     opening = f"{exercise.title}. {exercise.invitation}"
-    steps = [PlannedStep("0", "say", (_speak(opening, names),), block=0)]
+    steps = [PlannedStep("notice", "say", (_speak(notice, names),), block=0)] if notice else []
+    steps.append(PlannedStep("0", "say", (_speak(opening, names),), block=0))
     for number, step in enumerate(exercise.steps, 1):
         if isinstance(step, RepeatStep):
             for round_number, round_names in enumerate((names, names.swapped()), 1):

