@@ -272,7 +272,8 @@ def _session(exercise: Exercise, args: argparse.Namespace) -> int:
 
 def _check(args: argparse.Namespace) -> int:
     print("Checking speech synthesis and sound output ...", flush=True)
-    findings = [diagnose.check_voice(), diagnose.check_output(_device(args.output_device))]
+    findings = [diagnose.check_voice(), diagnose.check_model(),
+                diagnose.check_output(_device(args.output_device))]
     print(f"Listening for {args.seconds:g} seconds: say something ...", flush=True)
     findings.append(diagnose.check_microphone(_device(args.input_device), args.seconds))
     for finding in findings:

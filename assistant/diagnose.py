@@ -12,6 +12,8 @@ from assistant.audio.live import import_sounddevice
 from assistant.audio.mixer import Samples
 from assistant.errors import UserError
 from assistant.speech.detector import WINDOW, SpeechDetector, SpeechStarted, silero
+from assistant.speech.models import choose_model
+from assistant.speech.recognizer import CommandRecognizer, load_model
 from assistant.speech.voice import EspeakVoice, VoiceSettings
 
 
@@ -28,6 +30,18 @@ def check_voice() -> Finding:
     except UserError as error:
         return Finding("speech synthesis", False, str(error))
     return Finding("speech synthesis", len(samples) > 0, "espeak-ng speaks")
+
+
+def check_model() -> Finding:
+    folder = choose_model()
+    if folder is None:
+        return Finding("voice commands", True, "off: no speech model (sessions work without; "
+                                               "add one with 'assistant models download')")
+    try:
+        book = CommandRecognizer(load_model(folder)).book
+    except UserError as error:
+        return Finding("voice commands", False, str(error))
+    return Finding("voice commands", True, f"{folder.name} loads, phrases: {book.language}")
 
 
 def check_output(device: str | int | None) -> Finding:

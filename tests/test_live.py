@@ -207,5 +207,6 @@ def test_check_reports_the_microphone_level_and_speech(pulse: PulseServer) -> No
     out, err = check.communicate(timeout=30)
     assert check.returncode == 0, out + err
     assert "speech synthesis: ok" in out and "sound output: ok" in out
+    assert "voice commands:" in out
     mic = next(line for line in out.splitlines() if line.startswith("microphone"))
     assert "dBFS" in mic and "speech detected" in mic
