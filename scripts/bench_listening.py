@@ -129,7 +129,7 @@ def false_speech() -> dict[str, float]:
     return shares
 
 
-def live_cpu(folder: Path) -> float:
+def live_cpu(folder: Path, env: dict[str, str] | None = None) -> float:
     """Share of one core used by a live session while a turn listens for 60 s."""
     script = folder / "long.toml"
     script.write_text(LONG_TURN)
@@ -137,7 +137,7 @@ def live_cpu(folder: Path) -> float:
     with PulseServer(folder / "pulse") as pulse:
         session = subprocess.Popen(
             [sys.executable, "-m", "assistant", "run", str(script), "--events", str(log)],
-            env=pulse.env, stdout=subprocess.DEVNULL)
+            env={**pulse.env, **(env or {})}, stdout=subprocess.DEVNULL)
         while not (log.exists() and "turn_start" in log.read_text()):
             time.sleep(0.05)
         talking = threading.Event()
