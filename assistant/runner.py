@@ -196,7 +196,9 @@ class SessionRunner:
         muted = not self.headphones and self._own_sound_near(start, end)
         if self.listener is not None:
             self.listener.hear(window, start)
-        for event in self.detector.feed(window, start, muted):
+        events = self.detector.feed(window, start, muted)
+        self._barge_in(end)
+        for event in events:
             if isinstance(event, SpeechStarted):
                 if self.listener is not None:
                     self.listener.speech_started(event.sample)
@@ -209,6 +211,22 @@ class SessionRunner:
                 command = self.listener.speech_ended(event.sample, self._phase(hearing))
                 if command is not None:
                     self.command(command)
+
+    def _barge_in(self, now: int) -> None:
+        """With headphones, a partner talking over the assistant's voice ducks it at once;
+        it comes back if what they said was not a command (a command acts for itself)."""
+        if not self.headphones or self.listener is None or self.detector is None:
+            return
+        talking = self.detector.state != "quiet"
+        if talking and not self.mixer.ducked and self._speaking_at(now):
+            self.mixer.ducked = True
+            self._emit(Event("barge_in", now, {}))
+        elif not talking and self.mixer.ducked:
+            self.mixer.ducked = False
+
+    def _speaking_at(self, sample: int) -> bool:
+        return any(isinstance(p.sound, Speech) and p.start <= sample < p.end
+                   for p in self._playing)
 
     def _phase(self, hearing: bool) -> str:
         if self.machine.state == "paused":

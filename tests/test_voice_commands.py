@@ -157,3 +157,26 @@ def test_a_bad_model_path_is_named_and_the_session_goes_on(
     events = session(tmp_path, silence(1.0), "--model", str(tmp_path / "no-model-here"))
     assert "no-model-here" in capsys.readouterr().err
     assert events[-1]["reason"] == "completed"
+
+
+def test_with_headphones_a_command_over_the_voice_ducks_it_at_once(korean: None,
+                                                                    tmp_path: Path) -> None:
+    """Barge-in: 'stop' said over the assistant's first words is heard and acted on."""
+    at = 1.0  # the opening prompt is still being spoken
+    mic = np.concatenate([silence(at), spoken("정지", voice="ko"), silence(5.0)])
+    events = session(tmp_path, mic, "--headphones", "--out-file", str(tmp_path / "out.wav"))
+    barge = next(e for e in events if e["type"] == "barge_in")
+    assert at < barge["t"] <= at + 0.3, "ducked within 300 ms of the first word"
+    assert events[-1]["type"] == "session_end" and events[-1]["reason"] == "stopped"
+    out, _ = soundfile.read(str(tmp_path / "out.wav"), dtype="float32")
+    before = np.abs(out[round((barge["t"] - 0.5) * RATE): round(barge["t"] * RATE)]).max()
+    after = np.abs(out[round(barge["t"] * RATE): round((barge["t"] + 0.3) * RATE)]).max()
+    assert after < 0.3 * before
+
+
+def test_without_headphones_the_assistant_is_not_interrupted(korean: None,
+                                                              tmp_path: Path) -> None:
+    mic = np.concatenate([silence(1.0), spoken("정지", voice="ko"), silence(5.0)])
+    events = session(tmp_path, mic)
+    assert not [e for e in events if e["type"] == "barge_in"]
+    assert events[-1]["reason"] == "completed"

@@ -16,6 +16,7 @@ import numpy.typing as npt
 
 Samples = npt.NDArray[np.float32]
 
+DUCK_GAIN = 0.2  # -14 dB: heard, but out of the way of a partner's command
 CUT_FADE_SECONDS = 0.01  # a sound cut short fades out over this long, so it never clicks
 
 
@@ -36,6 +37,7 @@ class Mixer:
         self._clips: list[_Clip] = []  # kept sorted by start
         self._lock = threading.Lock()
         self.gain = 1.0  # the master volume: louder and softer
+        self.ducked = False  # someone is talking over the assistant: keep it in the background
 
     @property
     def now(self) -> int:
@@ -89,8 +91,9 @@ class Mixer:
                     kept.append(clip)
             self._clips = kept
             self._now = end
-        if self.gain != 1.0:
-            out *= np.float32(self.gain)
+        gain = self.gain * (DUCK_GAIN if self.ducked else 1.0)
+        if gain != 1.0:
+            out *= np.float32(gain)
         np.clip(out, -1.0, 1.0, out=out)
         return out
 
