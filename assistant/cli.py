@@ -12,7 +12,7 @@ from pathlib import Path
 
 from platformdirs import user_cache_dir
 
-from assistant import diagnose
+from assistant import diagnose, menu
 from assistant.audio.cues import CueBank
 from assistant.audio.io import SESSION_RATE, AudioIO
 from assistant.audio.live import LiveAudio, WallClock, import_sounddevice
@@ -41,6 +41,8 @@ from assistant.speech.voice import EspeakVoice, SilentVoice, Voice, VoiceSetting
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
+        if not hasattr(args, "handler"):
+            return _menu()
         result: int = args.handler(args)
         return result
     except UserError as error:
@@ -55,7 +57,8 @@ def _parser() -> argparse.ArgumentParser:
         prog="assistant",
         description="An offline, voice-guided session assistant for couples.",
     )
-    commands = parser.add_subparsers(title="commands", required=True, metavar="COMMAND")
+    parser.epilog = "With no command, a spoken menu asks which exercise to start."
+    commands = parser.add_subparsers(title="commands", metavar="COMMAND")
 
     listing = commands.add_parser("list", help="list the exercises, with their lengths")
     listing.set_defaults(handler=_list)
@@ -199,6 +202,14 @@ def _command_listener(explicit: Path | None) -> tuple[CommandListener | None, st
         print(f"assistant: {error} The session goes on without voice commands.",
               file=sys.stderr)
         return None, "Voice commands are off: the speech model could not be loaded."
+
+
+def _menu() -> int:
+    exercises = load_library()
+    chosen, sound = menu.choose(exercises, choose_model(), VoiceSettings())
+    print(f"Starting {chosen.title}.", flush=True)
+    return _session(chosen, _parser().parse_args(["run", chosen.id, *([] if sound
+                                                                     else ["--text"])]))
 
 
 def _breathe(args: argparse.Namespace) -> int:

@@ -32,6 +32,26 @@ HELP = (
 _BREATH_WORDS = {"in": "Breathe in", "out": "Breathe out", "hold": "Hold"}
 
 
+_stdin: queue.Queue[str | None] | None = None
+
+
+def stdin_lines() -> queue.Queue[str | None]:
+    """Standard input, line by line (None at its end), read by one thread for the whole
+    process, so no line is lost between the menu and the session that follows it."""
+    global _stdin
+    if _stdin is None:
+        lines: queue.Queue[str | None] = queue.Queue()
+
+        def read() -> None:
+            for line in sys.stdin:
+                lines.put(line)
+            lines.put(None)
+
+        threading.Thread(target=read, name="stdin", daemon=True).start()
+        _stdin = lines
+    return _stdin
+
+
 def parse_key(line: str) -> str | None:
     """The command a typed line means (a key or the command's name), or None."""
     word = line.strip().lower()
@@ -43,16 +63,15 @@ def parse_key(line: str) -> str | None:
 class KeyboardReader:
     """Reads typed lines on a daemon thread and queues the commands they mean."""
 
-    def __init__(self, inbox: queue.Queue[str], stream: TextIO | None = None,
-                 out: TextIO | None = None) -> None:
-        self.inbox, self.stream, self.out = inbox, stream or sys.stdin, out or sys.stdout
-        self.paused = False
+    def __init__(self, inbox: queue.Queue[str], out: TextIO | None = None) -> None:
+        self.inbox, self.out = inbox, out or sys.stdout
 
     def start(self) -> None:
         threading.Thread(target=self._read, name="keyboard", daemon=True).start()
 
     def _read(self) -> None:
-        for line in self.stream:
+        lines = stdin_lines()
+        while (line := lines.get()) is not None:
             if line.strip().lower() in ("h", "help", "?"):
                 print(HELP, file=self.out, flush=True)
                 continue

@@ -48,7 +48,7 @@ def drain(inbox: queue.Queue[T]) -> list[T]:
             return items
 
 
-def wait_for_input(inbox: queue.Queue[str], seconds: float) -> list[str]:
+def wait_for_input(inbox: queue.Queue[T], seconds: float) -> list[T]:
     """Block up to `seconds` for commands."""
     try:
         first = inbox.get(timeout=max(seconds, 0.0))
