@@ -32,9 +32,9 @@ def test_anything_else_picks_nothing(typed: str) -> None:
 
 def test_a_spoken_title_is_matched_whole_through_the_title_grammar() -> None:
     book = title_book(EXERCISES)
-    said = Transcript(tuple(Word(w, 0.9) for w in "eye contact".split()))
+    said = Transcript(tuple(Word(w, 0.9) for w in ["eye", "contact"]))
     assert match(said, book, "guiding") == "eye-contact"
-    longer = Transcript(tuple(Word(w, 0.9) for w in "maybe eye contact".split()))
+    longer = Transcript(tuple(Word(w, 0.9) for w in ["maybe", "eye", "contact"]))
     assert match(longer, book, "guiding") is None
 
 
