@@ -71,6 +71,75 @@ def real_time_factor(model: Path) -> tuple[float, str]:
     return decode_seconds / speech_seconds, language
 
 
+TALK = """
+title = "Talk"
+minutes = 2
+invitation = "Only if you like."
+[[steps]]
+kind = "say"
+text = "Here is a long instruction, spoken slowly, so that there is time to interrupt it. \
+Take your time, settle in, and notice your breath. Feel your feet on the floor, and your \
+hands resting. There is nothing to do and nowhere to be. We will begin in a moment."
+"""
+
+
+detected: list[float] = []  # on the session clock: speech began -> duck applied
+
+
+def barge_in_latency(model: Path, folder: Path) -> float:
+    """Seconds from the first sound of a command said over the assistant's voice (with
+    --headphones) to that voice dropping below a third of its level, on the sink."""
+    from assistant.testing import PulseServer
+
+    (folder / "talk.toml").write_text(TALK)
+    log = folder / "talk.jsonl"
+    with PulseServer(folder / "pulse") as pulse:
+        helpers = []
+        for sink in ("speaker", "mic"):  # keep both sinks running, so recordings align
+            helpers.append(subprocess.Popen(
+                ["pacat", "--playback", f"--device={sink}", "--raw", "--format=s16le",
+                 "--rate=16000", "--channels=1", "/dev/zero"], env=pulse.env,
+                stderr=subprocess.DEVNULL))
+        recordings = {}
+        for sink in ("speaker", "mic"):
+            path = folder / f"{sink}.raw"
+            recordings[sink] = path
+            helpers.append(subprocess.Popen(
+                ["parec", f"--device={sink}.monitor", "--raw", "--format=s16le",
+                 "--rate=16000", "--channels=1"], env=pulse.env, stdout=path.open("wb"),
+                stderr=subprocess.DEVNULL))
+        time.sleep(1.0)
+        session = subprocess.Popen(
+            [sys.executable, "-m", "assistant", "run", str(folder / "talk.toml"),
+             "--headphones", "--events", str(log)],
+            env={**pulse.env, "ASSISTANT_VOSK_MODEL": str(model.resolve())},
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        while not (log.exists() and "say_start" in log.read_text()):
+            time.sleep(0.05)
+        time.sleep(6.0)  # into the long instruction
+        word = {"ko": "정지", "en": "stop"}[CommandRecognizer(load_model(model)).book.language]
+        pulse.play_into_mic(spoken(word, voice="ko" if word == "정지" else "en-us"))
+        session.wait(timeout=30)
+        time.sleep(0.5)
+        for helper in helpers:
+            helper.terminate()
+            helper.wait()
+    barge = next(json.loads(line) for line in log.read_text().splitlines()
+                 if '"barge_in"' in line)
+    detected.append(barge["t"] - barge["speech_from"])
+    speaker, mic = (np.fromfile(recordings[s], dtype=np.int16).astype(np.float32) / 32768
+                    for s in ("speaker", "mic"))
+    onset = int(np.flatnonzero(np.abs(mic) > 0.02)[0])
+    frame = 160  # 10 ms
+    before = np.abs(speaker[onset - 16_000 : onset]).max()
+    after = speaker[onset:]
+    levels = np.abs(after[: len(after) // frame * frame]).reshape(-1, frame).max(axis=1)
+    loud = np.flatnonzero(levels >= before / 3)
+    # ducked, then stopped by the command: the voice never comes back to its level, so
+    # the end of its last loud frame is where the partner's word took over
+    return 0.0 if not len(loud) else (int(loud[-1]) + 1) * frame / 16_000
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", type=Path)
@@ -93,6 +162,12 @@ def main() -> None:
             cpu = bench_listening.live_cpu(Path(scratch),
                                            {"ASSISTANT_VOSK_MODEL": str(model.resolve())})
         print(f"CPU while listening live for 60 s with voice commands: {cpu:.1f}% of one core")
+        with tempfile.TemporaryDirectory() as scratch:
+            latencies = [barge_in_latency(model, Path(scratch) / str(n)) for n in range(5)]
+        print("barge-in, a command said over the voice (--headphones) to the voice dropping "
+              f"at the sink: {', '.join(f'{1000 * s:.0f} ms' for s in latencies)}; "
+              "of which detection on the session clock: "
+              f"{', '.join(f'{1000 * s:.0f} ms' for s in detected)}")
 
 
 if __name__ == "__main__":

@@ -16,7 +16,7 @@ from assistant.errors import DeviceLost, UserError
 LIVE_LEAD_SECONDS = 0.1
 
 STALL_SECONDS = 2.0  # a stream whose clock stands still this long has failed
-MIC_BLOCKS_PER_WAKE = 2  # the session looks at the microphone every two blocks (64 ms)
+MIC_BLOCKS_PER_WAKE = 1  # the session looks at the microphone every block (32 ms)
 _EMPTY = np.zeros(0, dtype=np.float32)
 
 NO_INPUT = (
@@ -45,7 +45,7 @@ class LiveAudio:
 
     def __init__(self, rate: int, output_device: str | int | None = None,
                  input_device: str | int | None = None, listen: bool = True,
-                 blocksize: int = 512, latency: float | str = "high") -> None:
+                 blocksize: int = 512, latency: float | str = "low") -> None:
         self.rate, self.device, self.blocksize = rate, output_device, blocksize
         self.input_device, self.listen = input_device, listen
         self._mic: queue.Queue[Samples] = queue.Queue()
@@ -137,7 +137,9 @@ class LiveAudio:
             if self.listen and self._mic.qsize() >= MIC_BLOCKS_PER_WAKE:
                 return []
             wait = 0.5 if until is None else (until - self.lead - self._mixer.now) / self.rate
-            wait = min(wait, 0.5)
+            # while listening, look at the microphone every block: a partner's word
+            # must not wait behind a long prompt
+            wait = min(wait, self.blocksize / self.rate if self.listen else 0.5)
             arrived = wait_for_input(inbox, wait)
             if arrived:
                 return arrived

@@ -64,9 +64,15 @@ class SpeechDetector:
         self.state = "quiet"
         self._run_start = 0  # first sample of the current starting or stopping run
         self._run_windows = 0
+        self._speech_start = 0
         self.speaking = False
         self.room_level = QUIET_FLOOR  # RMS of the room when nobody speaks
         self._recent: deque[tuple[int, Samples]] = deque(maxlen=LOOK_BACK + 8)
+
+    @property
+    def speech_from(self) -> int:
+        """Where the speech under way (or being confirmed) began."""
+        return self._run_start if self.state == "starting" else self._speech_start
 
     def reset(self) -> None:
         self.state, self._run_windows, self.speaking = "quiet", 0, False
@@ -111,6 +117,7 @@ class SpeechDetector:
         if self._run_windows < need:
             return []
         self.state, self.speaking = "speaking", True
+        self._speech_start = self._run_start
         return [SpeechStarted(self._run_start)]
 
     def _confirm_end(self, need: int) -> list[SpeechEvent]:
