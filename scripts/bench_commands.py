@@ -91,6 +91,7 @@ def barge_in_latency(model: Path, folder: Path) -> float:
     --headphones) to that voice dropping below a third of its level, on the sink."""
     from assistant.testing import PulseServer
 
+    folder.mkdir(parents=True, exist_ok=True)
     (folder / "talk.toml").write_text(TALK)
     log = folder / "talk.jsonl"
     with PulseServer(folder / "pulse") as pulse:

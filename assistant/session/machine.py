@@ -15,6 +15,7 @@ from typing import Any
 from transitions import Machine
 
 from assistant.pacing.pacer import Pacer
+from assistant.session import answers
 from assistant.session.events import (
     Action,
     Adjust,
@@ -41,13 +42,6 @@ PACER_REFILL = 1.0  # seconds between top-ups
 
 COMMANDS = ("done", "next", "back", "repeat", "pause", "resume", "skip", "stop", "slower",
             "faster", "louder", "softer", "time", "where", "help")
-HELP = {
-    "turn": "While you speak you can say: I'm done, pause, or stop.",
-    "paused": "You can say: continue, next, go back, repeat, skip, stop, how much time, "
-              "or where are we.",
-    "guiding": "You can say: next, go back, repeat, skip, pause, stop, slower, faster, "
-               "louder, softer, how much time, or where are we.",
-}
 TEMPO_STEP = 1.15  # each "faster" multiplies the pacing tempo by this; "slower" divides
 TEMPO_RANGE = (0.5, 2.0)  # how far from the planned tempo the session may go
 
@@ -233,24 +227,20 @@ class SessionMachine:
     def _on_time(self) -> None:
         self._log("command", name="time")
         left = max(0.0, self.expected_seconds - (self.now - self.started_at) / self.rate)
-        beat = self.current_beat
-        if self.state == "running" and self.due is not None and beat.seconds is not None:
+        part = None
+        if self.state == "running" and self.due is not None and self.current_beat.seconds:
             part = (self.due - self.now) / self.rate
-            self._say(f"About {_minutes(part)} left in this part, and about {_minutes(left)} "
-                      "in the whole session.")
-        else:
-            self._say(f"About {_minutes(left)} left in the session.")
+        self._say(answers.time_left(part, left))
 
     def _on_where(self) -> None:
         self._log("command", name="where")
-        step = self.current_step
-        self._say(f"This is {self.title or 'the session'}, step {self.step_index + 1} of "
-                  f"{len(self.plan)}: {_describe(step, self.current_beat)}.")
+        self._say(answers.where(self.title, self.step_index, len(self.plan), self.current_step,
+                                self.current_beat))
 
     def _on_help(self) -> None:
         self._log("command", name="help")
         phase = "paused" if self.state == "paused" else "turn" if self.in_turn else "guiding"
-        self._say(HELP[phase])
+        self._say(answers.HELP[phase])
 
     def _say(self, text: str) -> None:
         """An answer, spoken over whatever phase is under way, without changing it."""
@@ -434,20 +424,3 @@ class SessionMachine:
     def _log_at(self, sample: int, event_type: str, **data: object) -> None:
         self._actions.append(Record(Event(event_type, sample, dict(data))))
 
-
-def _minutes(seconds: float) -> str:
-    if seconds < 60:
-        return "less than a minute"
-    minutes = round(seconds / 60)
-    return f"{minutes} minute{'s' if minutes != 1 else ''}"
-
-
-_KINDS = {"say": "listening to the guide", "silence": "a quiet time together",
-          "breathe": "breathing together", "pace": "walking together",
-          "ask": "a question for you", "turn": "a turn"}
-
-
-def _describe(step: PlannedStep, beat: Beat) -> str:
-    if beat.turn and beat.turn != "both":
-        return f"{beat.turn}'s turn to speak"
-    return _KINDS.get(step.kind, step.kind)
