@@ -81,6 +81,8 @@ class SessionRunner:
                 self._listen()
                 for command in commands:
                     self.command(command)
+                if self.machine.state == "paused" and self.audio.input_ended:
+                    self.command("stop")  # a recording paused it, and nothing can resume it
         except KeyboardInterrupt:
             self.command("stop")
         finally:

@@ -180,3 +180,13 @@ def test_without_headphones_the_assistant_is_not_interrupted(korean: None,
     events = session(tmp_path, mic)
     assert not [e for e in events if e["type"] == "barge_in"]
     assert events[-1]["reason"] == "completed"
+
+
+def test_a_recording_that_pauses_the_session_and_ends_stops_it(korean: None,
+                                                                tmp_path: Path) -> None:
+    at = when_quiet(tmp_path)
+    mic = np.concatenate([silence(at), spoken("잠깐", voice="ko"), silence(1.0)])
+    events = session(tmp_path, mic)
+    names = [e["name"] for e in events if e["type"] == "command"]
+    assert names == ["pause", "stop"]
+    assert events[-1]["reason"] == "stopped"

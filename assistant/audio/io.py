@@ -19,6 +19,7 @@ class AudioIO(Protocol):
     # listens, the runner then asks one microphone window at a time. A live stream
     # pushes the microphone as it comes instead.
     steps_with_mic: bool
+    input_ended: bool  # a microphone file has run out: nobody can speak any more
 
     def open(self, mixer: Mixer) -> None: ...
 

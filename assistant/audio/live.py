@@ -55,6 +55,7 @@ class LiveAudio:
         # timer fires is scheduled before its sample is rendered, never late.
         self.lead = round(LIVE_LEAD_SECONDS * rate)
         self.steps_with_mic = False
+        self.input_ended = False
         self._stream: Any = None
         self._mixer: Mixer | None = None
         self._seen_sample, self._seen_at = 0, 0.0
@@ -158,6 +159,7 @@ class WallClock:
 
     lead = 0
     steps_with_mic = False
+    input_ended = False
 
     def __init__(self, rate: int) -> None:
         self.rate = rate

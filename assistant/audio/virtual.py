@@ -17,6 +17,7 @@ BLOCK_SECONDS = 1.0  # how much is mixed at a time; it bounds memory, not timing
 class VirtualAudio:
     lead = 0  # nothing plays until it is written, so the logic needs no head start
     steps_with_mic = True
+    input_ended = False
 
     def __init__(self, rate: int, out_file: Path | None = None, mic_file: Path | None = None,
                  mic_rate: int = 16_000) -> None:
@@ -53,6 +54,7 @@ class VirtualAudio:
         upto = self._mixer.now
         block = self.mic[self._mic_read : upto]
         if len(block) < upto - self._mic_read:  # the file has ended: the room is silent
+            self.input_ended = True
             block = np.concatenate([block, np.zeros(upto - self._mic_read - len(block),
                                                     dtype=np.float32)])
         self._mic_read = upto

@@ -16,7 +16,9 @@ from assistant.speech.commands import MAX_COMMAND_SECONDS, Transcript, match
 from assistant.speech.detector import DETECTION_RATE, WINDOW
 from assistant.speech.recognizer import CommandRecognizer
 
-HISTORY_WINDOWS = 16  # half a second: more than the detector's confirmation delay
+HISTORY_WINDOWS = 24  # 0.77 s: the detector's confirmation delay plus the lead-in
+LEAD_IN = 0.25  # seconds of room before the speech: the recognizer needs the context
+TAIL = 0.15  # and after it
 
 
 class CommandListener:
@@ -35,7 +37,8 @@ class CommandListener:
                 self._segment = None  # too long to be a command: conversation
 
     def speech_started(self, sample: int) -> None:
-        self._segment = [(s, w) for s, w in self._history if s + WINDOW > sample]
+        since = sample - round(LEAD_IN * DETECTION_RATE)
+        self._segment = [(s, w) for s, w in self._history if s + WINDOW > since]
 
     def speech_ended(self, sample: int, phase: str) -> str | None:
         """The command the segment was, if it was one that counts in `phase`."""
@@ -44,6 +47,6 @@ class CommandListener:
             return None
         audio = np.concatenate([w for _, w in segment])
         first = segment[0][0]
-        audio = audio[: max(0, sample - first) + WINDOW]  # a little room after the end
+        audio = audio[: max(0, sample - first) + round(TAIL * DETECTION_RATE)]
         self.last = self.recognizer.decode(audio)
         return match(self.last, self.recognizer.book, phase)
