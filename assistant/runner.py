@@ -222,8 +222,9 @@ class SessionRunner:
         talking = self.detector.state != "quiet"
         if talking and not self.mixer.ducked and self._speaking_at(now):
             self.mixer.ducked = True
-            self._emit(Event("barge_in", now, {"speech_from": round(
-                self.detector.speech_from / self.mixer.rate, 6)}))
+            self._emit(Event("barge_in", now, {
+                "speech_from": round(self.detector.speech_from / self.mixer.rate, 6),
+                "ducked_from": round(self.mixer.now / self.mixer.rate, 6)}))
         elif not talking and self.mixer.ducked:
             self.mixer.ducked = False
 

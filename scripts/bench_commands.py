@@ -83,33 +83,17 @@ hands resting. There is nothing to do and nowhere to be. We will begin in a mome
 """
 
 
-detected: list[float] = []  # on the session clock: speech began -> duck applied
-
-
 def barge_in_latency(model: Path, folder: Path) -> float:
     """Seconds from the first sound of a command said over the assistant's voice (with
-    --headphones) to that voice dropping below a third of its level, on the sink."""
+    --headphones) to that voice being ducked, on the session clock: from where the
+    detector says the speech began to the first output sample rendered ducked. The
+    device adds its input and output latency (see `stream_latency`)."""
     from assistant.testing import PulseServer
 
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "talk.toml").write_text(TALK)
     log = folder / "talk.jsonl"
     with PulseServer(folder / "pulse") as pulse:
-        helpers = []
-        for sink in ("speaker", "mic"):  # keep both sinks running, so recordings align
-            helpers.append(subprocess.Popen(
-                ["pacat", "--playback", f"--device={sink}", "--raw", "--format=s16le",
-                 "--rate=16000", "--channels=1", "/dev/zero"], env=pulse.env,
-                stderr=subprocess.DEVNULL))
-        recordings = {}
-        for sink in ("speaker", "mic"):
-            path = folder / f"{sink}.raw"
-            recordings[sink] = path
-            helpers.append(subprocess.Popen(
-                ["parec", f"--device={sink}.monitor", "--raw", "--format=s16le",
-                 "--rate=16000", "--channels=1"], env=pulse.env, stdout=path.open("wb"),
-                stderr=subprocess.DEVNULL))
-        time.sleep(1.0)
         session = subprocess.Popen(
             [sys.executable, "-m", "assistant", "run", str(folder / "talk.toml"),
              "--headphones", "--events", str(log)],
@@ -121,24 +105,21 @@ def barge_in_latency(model: Path, folder: Path) -> float:
         word = {"ko": "정지", "en": "stop"}[CommandRecognizer(load_model(model)).book.language]
         pulse.play_into_mic(spoken(word, voice="ko" if word == "정지" else "en-us"))
         session.wait(timeout=30)
-        time.sleep(0.5)
-        for helper in helpers:
-            helper.terminate()
-            helper.wait()
     barge = next(json.loads(line) for line in log.read_text().splitlines()
                  if '"barge_in"' in line)
-    detected.append(barge["t"] - barge["speech_from"])
-    speaker, mic = (np.fromfile(recordings[s], dtype=np.int16).astype(np.float32) / 32768
-                    for s in ("speaker", "mic"))
-    onset = int(np.flatnonzero(np.abs(mic) > 0.02)[0])
-    frame = 160  # 10 ms
-    before = np.abs(speaker[onset - 16_000 : onset]).max()
-    after = speaker[onset:]
-    levels = np.abs(after[: len(after) // frame * frame]).reshape(-1, frame).max(axis=1)
-    loud = np.flatnonzero(levels >= before / 3)
-    # ducked, then stopped by the command: the voice never comes back to its level, so
-    # the end of its last loud frame is where the partner's word took over
-    return 0.0 if not len(loud) else (int(loud[-1]) + 1) * frame / 16_000
+    return float(barge["ducked_from"] - barge["speech_from"])
+
+
+def stream_latency() -> tuple[float, float]:
+    """PortAudio's reported input and output latency for the session's stream settings."""
+    from assistant.testing import PulseServer
+
+    with tempfile.TemporaryDirectory() as scratch, PulseServer(Path(scratch)) as pulse:
+        script = ("import sounddevice as sd; s = sd.Stream(samplerate=16000, channels=1, "
+                  "dtype='float32', blocksize=512, latency='low'); print(*s.latency)")
+        out = subprocess.run([sys.executable, "-c", script], env=pulse.env,
+                             capture_output=True, text=True, check=True).stdout.split()
+    return float(out[0]), float(out[1])
 
 
 def main() -> None:
@@ -165,10 +146,12 @@ def main() -> None:
         print(f"CPU while listening live for 60 s with voice commands: {cpu:.1f}% of one core")
         with tempfile.TemporaryDirectory() as scratch:
             latencies = [barge_in_latency(model, Path(scratch) / str(n)) for n in range(5)]
-        print("barge-in, a command said over the voice (--headphones) to the voice dropping "
-              f"at the sink: {', '.join(f'{1000 * s:.0f} ms' for s in latencies)}; "
-              "of which detection on the session clock: "
-              f"{', '.join(f'{1000 * s:.0f} ms' for s in detected)}")
+        device_in, device_out = stream_latency()
+        worst = max(latencies) + device_in + device_out
+        print("barge-in, speech over the voice (--headphones) to the voice rendered ducked, "
+              f"on the session clock: {', '.join(f'{1000 * s:.0f} ms' for s in latencies)}; "
+              f"the stream's input + output latency {1000 * device_in:.0f} + "
+              f"{1000 * device_out:.0f} ms; worst total {1000 * worst:.0f} ms")
 
 
 if __name__ == "__main__":
