@@ -5,6 +5,7 @@ Lines are short and undecorated so a screen reader reads them well.
 
 from __future__ import annotations
 
+import os
 import queue
 import sys
 import threading
@@ -43,13 +44,28 @@ def stdin_lines() -> queue.Queue[str | None]:
         lines: queue.Queue[str | None] = queue.Queue()
 
         def read() -> None:
-            for line in sys.stdin:
-                lines.put(line)
+            # The file descriptor, not sys.stdin: a thread blocked inside sys.stdin holds
+            # its buffer's lock, and the interpreter can hang on that lock at exit.
+            pending = b""
+            while chunk := _read_stdin():
+                pending += chunk
+                *complete, pending = pending.split(b"\n")
+                for line in complete:
+                    lines.put(line.decode("utf-8", "replace") + "\n")
+            if pending:
+                lines.put(pending.decode("utf-8", "replace"))
             lines.put(None)
 
         threading.Thread(target=read, name="stdin", daemon=True).start()
         _stdin = lines
     return _stdin
+
+
+def _read_stdin() -> bytes:
+    try:
+        return os.read(sys.stdin.fileno(), 4096)
+    except (OSError, ValueError):  # closed, or not a real file
+        return b""
 
 
 def parse_key(line: str) -> str | None:

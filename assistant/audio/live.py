@@ -128,7 +128,7 @@ class LiveAudio:
         if self._mixer.now != self._seen_sample:
             self._seen_sample, self._seen_at = self._mixer.now, now
         if not self._stream.active or now - self._seen_at > STALL_SECONDS:
-            self.close()
+            self.close(lost=True)
             raise DeviceLost
 
     def advance(self, until: int | None, inbox: queue.Queue[str]) -> list[str]:
@@ -146,10 +146,15 @@ class LiveAudio:
                 return arrived
         return []
 
-    def close(self) -> None:
+    def close(self, lost: bool = False) -> None:
+        """Let the last sound play out; a lost device is abandoned at once (draining it
+        would wait for a buffer that never plays)."""
         if self._stream is not None:
             with contextlib.suppress(Exception):  # a failed device may refuse even this
-                self._stream.stop()
+                if lost:
+                    self._stream.abort()
+                else:
+                    self._stream.stop()
                 self._stream.close()
             self._stream = None
 
