@@ -244,8 +244,7 @@ class SessionMachine:
 
     def _say(self, text: str) -> None:
         """An answer, spoken over whatever phase is under way, without changing it."""
-        self._tokens += 1
-        self._actions.append(Play(Speech(text), self.now, self._tokens))
+        self._play(Speech(text), self.now)
 
     def _retime(self, step: float, name: str) -> None:
         """Change the running pacer's tempo from this moment, mid-phase if need be."""
@@ -322,14 +321,11 @@ class SessionMachine:
             at = self.beat_start + self._samples(offset)
             if at < self.now:
                 continue
-            self._tokens += 1
+            token = self._play(sound, at)
             if beat.seconds is None:
-                self.awaiting.add(self._tokens)
-            self._actions.append(Play(sound, at, self._tokens))
-        if beat.pacer is None:
-            self.pacer = None
-        else:
-            if self.pacer is None or not elapsed:  # a resumed beat keeps its grid
+                self.awaiting.add(token)
+        if beat.pacer is not None:
+            if self.pacer is None:  # a resumed beat keeps its grid
                 self.pacer = Pacer(beat.pacer)
             self.paced_until = elapsed / self.rate
             self._schedule_pacer()
@@ -379,8 +375,7 @@ class SessionMachine:
                                                else partner))
             elif isinstance(action, Encourage):
                 sound = Speech(ENCOURAGE)
-            self._tokens += 1
-            self._actions.append(Play(sound, self.now, self._tokens))
+            self._play(sound, self.now)
         if self.keeper is not None:
             self.due = self.keeper.due()
 
@@ -405,10 +400,15 @@ class SessionMachine:
             sounds: list[Sound] = [Cue(kind) for kind in onset.cues]
             sounds += [Speech(onset.speech)] if onset.speech else []
             for sound in sounds:
-                self._tokens += 1
-                self._actions.append(Play(sound, at, self._tokens))
+                self._play(sound, at)
         self.paced_until = until
         self.refill_due = self.now + self._samples(PACER_REFILL)
+
+    def _play(self, sound: Sound, at: int) -> int:
+        """Ask for a sound at sample `at`; its token names it when it ends."""
+        self._tokens += 1
+        self._actions.append(Play(sound, at, self._tokens))
+        return self._tokens
 
     def _silence(self) -> None:
         self.due = self.refill_due = None
