@@ -14,8 +14,6 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
-import numpy as np
-
 from assistant.audio.io import SESSION_RATE, wait_for_input
 from assistant.audio.live import LiveAudio
 from assistant.audio.mixer import Mixer
@@ -23,7 +21,13 @@ from assistant.console import stdin_lines
 from assistant.errors import UserError
 from assistant.session.script import Exercise
 from assistant.speech.commands import Phrasebook
-from assistant.speech.detector import WINDOW, SpeechDetector, SpeechEnded, SpeechStarted, silero
+from assistant.speech.detector import (
+    SpeechDetector,
+    SpeechEnded,
+    SpeechStarted,
+    WindowCutter,
+    silero,
+)
 from assistant.speech.listener import CommandListener
 from assistant.speech.recognizer import CommandRecognizer, load_model
 from assistant.speech.voice import EspeakVoice, VoiceSettings
@@ -85,7 +89,7 @@ def spoken_choice(exercises: Sequence[Exercise], model: Path | None, settings: V
         detector = SpeechDetector(silero())
         by_id = {e.id: e for e in exercises}
         deadline = speaking_until + round(LISTEN_SECONDS * SESSION_RATE)
-        pending, mic_at = np.zeros(0, dtype=np.float32), 0
+        windows = WindowCutter()
         while mixer.now < deadline:
             for line in wait_for_input(lines, 0.05):
                 if line is None:
@@ -96,10 +100,7 @@ def spoken_choice(exercises: Sequence[Exercise], model: Path | None, settings: V
                 print(f"There is no practice '{line.strip()}'.", file=out, flush=True)
             if listener is None:
                 continue
-            pending = np.concatenate([pending, audio.read_mic()])
-            while len(pending) >= WINDOW:
-                window, start = pending[:WINDOW], mic_at
-                pending, mic_at = pending[WINDOW:], mic_at + WINDOW
+            for start, window in windows.cut(audio.read_mic()):
                 listener.hear(window, start)
                 muted = start < speaking_until + round(0.3 * SESSION_RATE)
                 for event in detector.feed(window, start, muted):

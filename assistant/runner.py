@@ -11,8 +11,6 @@ import queue
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-import numpy as np
-
 from assistant.audio.cues import CueBank
 from assistant.audio.io import AudioIO, wait_for_input
 from assistant.audio.mixer import Mixer, Samples
@@ -28,7 +26,7 @@ from assistant.session.events import (
 )
 from assistant.session.machine import SessionMachine
 from assistant.session.plan import Sound, Speech
-from assistant.speech.detector import WINDOW, SpeechDetector, SpeechStarted
+from assistant.speech.detector import WINDOW, SpeechDetector, SpeechStarted, WindowCutter
 from assistant.speech.listener import CommandListener
 from assistant.speech.voice import Voice
 
@@ -59,8 +57,7 @@ class SessionRunner:
         self._playing: list[_Playing] = []
         self._logic_now = 0  # the latest time the machine has been told: never go back
         self.detector, self.headphones, self.listener = detector, headphones, listener
-        self._mic = np.zeros(0, dtype=np.float32)  # samples not yet cut into windows
-        self._mic_at = 0  # the session sample of self._mic[0]
+        self._windows = WindowCutter()
         self._sounded: list[tuple[int, int]] = []  # own sounds, for half duplex
         self._was_hearing = False
 
@@ -125,7 +122,7 @@ class SessionRunner:
         if self.machine.next_due is not None:
             times.append(self.machine.next_due)
         if listening and self._attending and self.audio.steps_with_mic:  # every window
-            times.append(self._mic_at + WINDOW)
+            times.append(self._windows.next_start + WINDOW)
         return min(times, default=None)
 
     def _catch_up(self, limit: int | None = None) -> None:
@@ -178,10 +175,9 @@ class SessionRunner:
         """Cut the microphone into windows and let the detector hear the turns."""
         if not self.audio.has_microphone:
             return
-        self._mic = np.concatenate([self._mic, self.audio.read_mic()])
-        while len(self._mic) >= WINDOW and not self.machine.finished:
-            window, start = self._mic[:WINDOW], self._mic_at
-            self._mic, self._mic_at = self._mic[WINDOW:], start + WINDOW
+        for start, window in self._windows.cut(self.audio.read_mic()):
+            if self.machine.finished:
+                return
             self._catch_up(limit=start + WINDOW)
             self._hear(window, start)
 

