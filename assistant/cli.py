@@ -9,6 +9,7 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from platformdirs import user_cache_dir
 
@@ -191,13 +192,13 @@ NO_COMMANDS = ("Voice commands are off, because no speech model is installed. To
                "run: assistant models download.")
 
 
-def _command_listener(explicit: Path | None) -> tuple[CommandListener | None, str]:
-    """The voice-command listener, or None and a notice to say once: sessions go on."""
+def _speech_model(explicit: Path | None) -> tuple[Any | None, str]:
+    """The Vosk model for voice commands, or None and a notice to say once: sessions go on."""
     folder = choose_model(explicit)
     if folder is None:
         return None, NO_COMMANDS
     try:
-        return CommandListener(CommandRecognizer(load_model(folder))), ""
+        return load_model(folder), ""
     except UserError as error:
         print(f"assistant: {error} The session goes on without voice commands.",
               file=sys.stderr)
@@ -206,10 +207,11 @@ def _command_listener(explicit: Path | None) -> tuple[CommandListener | None, st
 
 def _menu() -> int:
     exercises = load_library()
-    chosen, sound = menu.choose(exercises, choose_model(), VoiceSettings())
+    model = _speech_model(None)  # loaded once, for the menu and the session after it
+    chosen, sound = menu.choose(exercises, model[0], VoiceSettings())
     print(f"Starting {chosen.title}.", flush=True)
-    return _session(chosen, _parser().parse_args(["run", chosen.id, *([] if sound
-                                                                     else ["--text"])]))
+    args = _parser().parse_args(["run", chosen.id, *([] if sound else ["--text"])])
+    return _session(chosen, args, model)
 
 
 def _breathe(args: argparse.Namespace) -> int:
@@ -235,7 +237,8 @@ def _sentence(error: ValueError) -> UserError:
     return UserError(f"{text[:1].upper()}{text[1:]}.")
 
 
-def _session(exercise: Exercise, args: argparse.Namespace) -> int:
+def _session(exercise: Exercise, args: argparse.Namespace,
+             model: tuple[Any | None, str] | None = None) -> int:
     names = _names(args.names)
     virtual = args.mic_file is not None or args.out_file is not None
     if args.text and virtual:
@@ -258,7 +261,10 @@ def _session(exercise: Exercise, args: argparse.Namespace) -> int:
             audio = LiveAudio(SESSION_RATE, device, _device(args.input_device))
 
     listening = audio.has_microphone
-    listener, notice = _command_listener(args.model) if listening else (None, "")
+    if listening and model is None:
+        model = _speech_model(args.model)
+    vosk_model, notice = model if listening and model is not None else (None, "")
+    listener = CommandListener(CommandRecognizer(vosk_model)) if vosk_model is not None else None
     plan = build_plan(exercise, names, seed, notice)
     machine = SessionMachine(plan, SESSION_RATE, exercise.id, exercise.title, listening,
                              TurnSettings(patience=args.patience), exercise.minutes * 60)

@@ -11,8 +11,7 @@ from __future__ import annotations
 import queue
 import sys
 from collections.abc import Sequence
-from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from assistant.audio.io import SESSION_RATE, wait_for_input
 from assistant.audio.live import LiveAudio
@@ -29,7 +28,7 @@ from assistant.speech.detector import (
     silero,
 )
 from assistant.speech.listener import CommandListener
-from assistant.speech.recognizer import CommandRecognizer, load_model
+from assistant.speech.recognizer import CommandRecognizer
 from assistant.speech.voice import EspeakVoice, VoiceSettings
 
 LISTEN_SECONDS = 20.0
@@ -74,7 +73,7 @@ def typed_choice(exercises: Sequence[Exercise], lines: queue.Queue[str | None],
     raise UserError("No practice was chosen.", exit_status=1)
 
 
-def spoken_choice(exercises: Sequence[Exercise], model: Path | None, settings: VoiceSettings,
+def spoken_choice(exercises: Sequence[Exercise], model: Any | None, settings: VoiceSettings,
                   lines: queue.Queue[str | None], out: TextIO) -> Exercise:
     """Speak the menu, then take the first title heard or line typed."""
     audio, mixer = LiveAudio(SESSION_RATE, listen=model is not None), Mixer(SESSION_RATE)
@@ -84,7 +83,7 @@ def spoken_choice(exercises: Sequence[Exercise], model: Path | None, settings: V
         speaking_until = mixer.schedule(prompt, mixer.now) + len(prompt)
         listener = None
         if model is not None:
-            listener = CommandListener(CommandRecognizer(load_model(model),
+            listener = CommandListener(CommandRecognizer(model,
                                                          title_book(exercises)))
         detector = SpeechDetector(silero())
         by_id = {e.id: e for e in exercises}
@@ -116,7 +115,7 @@ def spoken_choice(exercises: Sequence[Exercise], model: Path | None, settings: V
                     "'assistant run NAME'.", exit_status=1)
 
 
-def choose(exercises: Sequence[Exercise], model: Path | None, settings: VoiceSettings,
+def choose(exercises: Sequence[Exercise], model: Any | None, settings: VoiceSettings,
            out: TextIO | None = None) -> tuple[Exercise, bool]:
     """The chosen exercise, and whether a sound card is there to guide it."""
     lines, out = stdin_lines(), out or sys.stdout
