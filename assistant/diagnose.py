@@ -11,7 +11,7 @@ from assistant.audio.io import SESSION_RATE
 from assistant.audio.live import import_sounddevice
 from assistant.audio.mixer import Samples
 from assistant.errors import UserError
-from assistant.speech.detector import WINDOW, SpeechDetector, SpeechStarted, silero
+from assistant.speech.detector import SpeechDetector, SpeechStarted, WindowCutter, silero
 from assistant.speech.models import choose_model
 from assistant.speech.recognizer import CommandRecognizer, load_model
 from assistant.speech.voice import EspeakVoice, VoiceSettings
@@ -80,8 +80,8 @@ def describe(audio: Samples) -> str:
     peak = float(np.abs(audio).max()) if len(audio) else 0.0
     detector = SpeechDetector(silero())
     heard = any(isinstance(event, SpeechStarted)
-                for start in range(0, len(audio) - WINDOW + 1, WINDOW)
-                for event in detector.feed(audio[start : start + WINDOW], start))
+                for start, window in WindowCutter().cut(audio)
+                for event in detector.feed(window, start))
     level = f"level {_db(rms)} dBFS, peak {_db(peak)} dBFS"
     if peak < 1e-4:
         return f"{level}: silent, is it muted?"
