@@ -73,19 +73,3 @@ def test_a_named_voice_is_used_and_an_unknown_one_is_refused() -> None:
 def test_out_of_range_settings_are_refused(settings: VoiceSettings) -> None:
     with pytest.raises(UserError):
         EspeakVoice(settings, RATE)
-
-
-def test_voices_in_one_process_do_not_leak_settings_into_each_other() -> None:
-    """pyttsx3 shares one engine per process between every voice alive at once."""
-    default = EspeakVoice(VoiceSettings(), RATE)
-    before = default.render(TEXTS[1])
-    german = EspeakVoice(VoiceSettings(voice="de", rate=240), RATE)
-    german.render(TEXTS[1])
-    after = default.render(TEXTS[1] + " ")  # a new text: synthesised again, same speech
-    assert len(after) == pytest.approx(len(before), rel=0.02)
-
-
-def test_a_chosen_voice_keeps_the_chosen_rate() -> None:
-    slow = EspeakVoice(VoiceSettings(voice="de", rate=120), RATE).render(TEXTS[1])
-    fast = EspeakVoice(VoiceSettings(voice="de", rate=240), RATE).render(TEXTS[1])
-    assert len(slow) > 1.6 * len(fast)

@@ -52,17 +52,11 @@ class VoiceInfo:
     languages: tuple[str, ...]
 
 
-_DEFAULT_VOICE: list[str] = []  # the engine's voice before any of ours changed it
-
-
 def _engine() -> Any:
     try:
         import pyttsx3
 
-        engine = pyttsx3.init()
-        if not _DEFAULT_VOICE:  # the first engine of the process: nobody has set a voice
-            _DEFAULT_VOICE.append(str(engine.getProperty("voice")))
-        return engine
+        return pyttsx3.init()
     except (OSError, RuntimeError, ImportError) as error:
         raise UserError(
             "Speech synthesis is not available; install the espeak-ng package "
@@ -114,17 +108,16 @@ class EspeakVoice:
     def change_rate(self, words_per_minute: int) -> None:
         rate = min(max(self.settings.rate + words_per_minute, MIN_RATE), MAX_RATE)
         self.settings = replace(self.settings, rate=rate)
+        if self._engine_handle is not None:
+            self._engine_handle.setProperty("rate", rate)
 
     def _ready_engine(self) -> Any:
-        """pyttsx3 keeps one engine per process, shared by every voice: so each synthesis
-        sets this voice's own rate and voice on it."""
         if self._engine_handle is None:
             engine = _engine()
-            self._voice_id = (self._find_voice(engine, self.settings.voice)
-                              if self.settings.voice else _DEFAULT_VOICE[0])
+            engine.setProperty("rate", self.settings.rate)
+            if self.settings.voice:
+                engine.setProperty("voice", self._find_voice(engine, self.settings.voice))
             self._engine_handle = engine
-        self._engine_handle.setProperty("voice", self._voice_id)  # first: it resets the rate
-        self._engine_handle.setProperty("rate", self.settings.rate)
         return self._engine_handle
 
     def _save(self, engine: Any, text: str) -> Samples:
