@@ -24,7 +24,9 @@ from assistant.errors import UserError
 from assistant.pacing.pacer import MAX_SPM, MIN_SPM
 from assistant.pacing.patterns import ACCEPTED_FORMS
 from assistant.runner import EventSink, SessionRunner
+from assistant.session.commands import Command
 from assistant.session.eventlog import EventLog
+from assistant.session.floor import PATIENCE_RANGE, FloorSettings
 from assistant.session.library import find_exercise, load_library
 from assistant.session.machine import SessionMachine
 from assistant.session.plan import Names, build_plan
@@ -35,7 +37,6 @@ from assistant.speech.detector import SpeechDetector, silero
 from assistant.speech.listener import CommandListener
 from assistant.speech.models import DEFAULT_MODEL, KNOWN_MODELS, choose_model, models_dir
 from assistant.speech.recognizer import CommandRecognizer, load_model
-from assistant.speech.turns import TurnSettings
 from assistant.speech.voice import EspeakVoice, SilentVoice, Voice, VoiceSettings, list_voices
 
 
@@ -156,8 +157,9 @@ def _session_options(parser: argparse.ArgumentParser) -> None:
                         help="a Vosk model folder for voice commands (default: "
                              "$ASSISTANT_VOSK_MODEL, then models/)")
     parser.add_argument("--patience", type=float, metavar="SECONDS",
-                        default=TurnSettings.patience,
-                        help="quiet that ends an open turn (default: %(default)g s)")
+                        default=FloorSettings.share_patience,
+                        help="quiet after speech that passes on a partner's share "
+                             "(default: %(default)g s)")
     parser.add_argument("--voice", help="voice id or name (see 'assistant voices')")
     parser.add_argument("--rate", type=int, default=VoiceSettings.rate,
                         help="speech rate in words a minute (default: %(default)s)")
@@ -243,8 +245,9 @@ def _session(exercise: Exercise, args: argparse.Namespace,
     virtual = args.mic_file is not None or args.out_file is not None
     if args.text and virtual:
         raise UserError("--text runs in real time; leave out --mic-file and --out-file with it.")
-    if not 0.5 <= args.patience <= 30:
-        raise UserError("--patience takes 0.5 to 30 seconds of quiet, such as 2.")
+    low, high = PATIENCE_RANGE
+    if not low <= args.patience <= high:
+        raise UserError(f"--patience takes {low:g} to {high:g} seconds of quiet, such as 6.")
     seed = args.seed if args.seed is not None else random.randrange(2**32)
 
     voice: Voice
@@ -267,13 +270,14 @@ def _session(exercise: Exercise, args: argparse.Namespace,
     listener = CommandListener(CommandRecognizer(vosk_model)) if vosk_model is not None else None
     plan = build_plan(exercise, names, seed, notice)
     machine = SessionMachine(plan, SESSION_RATE, exercise.id, exercise.title, listening,
-                             TurnSettings(patience=args.patience), exercise.minutes * 60)
+                             FloorSettings(share_patience=args.patience),
+                             exercise.minutes * 60)
     detector = SpeechDetector(silero()) if listening else None
     sinks: list[EventSink] = []
     log = EventLog(args.events, SESSION_RATE) if args.events else None
     if log:
         sinks.append(log.write)
-    inbox: queue.Queue[str] = queue.Queue()
+    inbox: queue.Queue[Command] = queue.Queue()
     if not virtual:
         sinks.append(Presenter(text_mode=args.text))
         if args.text or sys.stdin.isatty():

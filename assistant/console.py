@@ -11,24 +11,25 @@ import sys
 import threading
 from typing import TextIO
 
+from assistant.session.commands import Command
 from assistant.session.events import Event
 
 KEYS = {
-    "": "done",
-    "d": "done",
-    "n": "next",
-    "b": "back",
-    "r": "repeat",
-    "p": "pause",
-    "c": "resume",
-    "s": "skip",
-    "q": "stop",
-    "-": "slower",
-    "+": "faster",
+    "": Command.DONE,
+    "d": Command.DONE,
+    "n": Command.NEXT,
+    "b": Command.BACK,
+    "r": Command.REPEAT,
+    "p": Command.PAUSE,
+    "c": Command.RESUME,
+    "s": Command.SKIP,
+    "q": Command.QUIT,
+    "-": Command.SLOWER,
+    "+": Command.FASTER,
 }
 HELP = (
     "Keys: Enter ends a turn or a quiet phase, n next step, b back, r repeat the step, "
-    "p pause or resume, s skip the activity, - slower, + faster, q stop, h help."
+    "p pause or resume, s skip this part, - slower, + faster, q stop, h help."
 )
 _BREATH_WORDS = {"in": "Breathe in", "out": "Breathe out", "hold": "Hold"}
 
@@ -68,18 +69,21 @@ def _read_stdin() -> bytes:
         return b""
 
 
-def parse_key(line: str) -> str | None:
+def parse_key(line: str) -> Command | None:
     """The command a typed line means (a key or the command's name), or None."""
     word = line.strip().lower()
     if word in KEYS:
         return KEYS[word]
-    return word if word in KEYS.values() else None
+    try:
+        return Command(word)
+    except ValueError:
+        return None
 
 
 class KeyboardReader:
     """Reads typed lines on a daemon thread and queues the commands they mean."""
 
-    def __init__(self, inbox: queue.Queue[str], out: TextIO | None = None) -> None:
+    def __init__(self, inbox: queue.Queue[Command], out: TextIO | None = None) -> None:
         self.inbox, self.out = inbox, out or sys.stdout
 
     def start(self) -> None:
@@ -115,8 +119,10 @@ class Presenter:
             return str(data["text"])
         if event.type == "turn_start" and self.text_mode:
             who = "Both of you" if data["partner"] == "both" else str(data["partner"])
-            limit = f"up to {_duration(data['seconds'])}" if data.get("seconds") else "open"
-            return f"{who}: your turn, {limit}. Press Enter when done."
+            limit = _duration(data["seconds"])
+            if data.get("floor") == "activity":
+                return f"{who}: {limit}. Press Enter to end it early."
+            return f"{who}: your turn, up to {limit}. Press Enter when done."
         if event.type == "cue" and self.text_mode:
             return _BREATH_WORDS.get(str(data["kind"]))
         if event.type == "command" and data["name"] == "pause":

@@ -15,15 +15,9 @@ from assistant.audio.cues import CueBank
 from assistant.audio.io import AudioIO, wait_for_input
 from assistant.audio.mixer import Mixer, Samples
 from assistant.errors import DeviceLost, UserError
-from assistant.session.events import (
-    Action,
-    Adjust,
-    DropSounds,
-    Event,
-    Play,
-    Record,
-    StopSounds,
-)
+from assistant.session.actions import Action, Adjust, DropSounds, Play, Record, StopSounds
+from assistant.session.commands import Command
+from assistant.session.events import BargeIn, CueSounded, Event, LostDevice, SayEnd, SayStart
 from assistant.session.machine import SessionMachine
 from assistant.session.plan import Sound, Speech
 from assistant.speech.detector import WINDOW, SpeechDetector, SpeechStarted, WindowCutter
@@ -49,17 +43,18 @@ class _Playing:
 class SessionRunner:
     def __init__(self, machine: SessionMachine, audio: AudioIO, mixer: Mixer, voice: Voice,
                  cues: CueBank, sinks: Sequence[EventSink] = (),
-                 inbox: queue.Queue[str] | None = None, detector: SpeechDetector | None = None,
+                 inbox: queue.Queue[Command] | None = None,
+                 detector: SpeechDetector | None = None,
                  headphones: bool = False, listener: CommandListener | None = None) -> None:
         self.machine, self.audio, self.mixer = machine, audio, mixer
         self.voice, self.cues, self.sinks = voice, cues, sinks
-        self.inbox: queue.Queue[str] = inbox if inbox is not None else queue.Queue()
+        self.inbox: queue.Queue[Command] = inbox if inbox is not None else queue.Queue()
         self._playing: list[_Playing] = []
         self._logic_now = 0  # the latest time the machine has been told: never go back
         self.detector, self.headphones, self.listener = detector, headphones, listener
         self._windows = WindowCutter()
         self._sounded: list[tuple[int, int]] = []  # own sounds, for half duplex
-        self._was_hearing = False
+        self._voice_active = False  # the detector hears (or is confirming) a voice
 
     def run(self) -> None:
         """Run to the end of the session; Ctrl-C stops it cleanly, logging `stopped`."""
@@ -79,36 +74,36 @@ class SessionRunner:
                 for command in commands:
                     self.command(command)
                 if self.machine.state == "paused" and self.audio.input_ended:
-                    self.command("stop")  # a recording paused it, and nothing can resume it
+                    self.command(Command.QUIT)  # a recording paused it; nothing can resume it
         except KeyboardInterrupt:
-            self.command("stop")
+            self.command(Command.QUIT)
         finally:
             self.audio.close()
 
     def _wait_for_device(self) -> None:
         """The device failed: pause (nothing is lost), and try again when asked to."""
         if self.machine.state == "running":
-            self._apply(self.machine.command("pause", self._now()))
-        self._emit(Event("device_lost", self._now(), {}))
+            self._apply(self.machine.command(Command.PAUSE, self._now()))
+        self._emit(LostDevice(sample=self._now()))
         while not self.machine.finished:
-            for name in wait_for_input(self.inbox, 0.5):
-                if name in ("pause", "resume"):
+            for command in wait_for_input(self.inbox, 0.5):
+                if command in (Command.PAUSE, Command.RESUME):
                     try:
                         self.audio.open(self.mixer)
                     except UserError as error:
-                        self._emit(Event("device_lost", self._now(), {"error": str(error)}))
+                        self._emit(LostDevice(sample=self._now(), error=str(error)))
                         continue
-                    self._apply(self.machine.command("resume", self._now()))
+                    self._apply(self.machine.command(Command.RESUME, self._now()))
                     return
-                if name == "stop":
-                    self._apply(self.machine.command("stop", self._now()))
+                if command in (Command.STOP, Command.QUIT):
+                    self._apply(self.machine.command(Command.QUIT, self._now()))
 
-    def command(self, name: str) -> None:
-        if name == "pause" and self.machine.state == "paused":
-            name = "resume"  # one key toggles
+    def command(self, command: Command) -> None:
+        if command is Command.PAUSE and self.machine.state == "paused":
+            command = Command.RESUME  # one key toggles
         self._catch_up()
         if not self.machine.finished:
-            self._apply(self.machine.command(name, self._now()))
+            self._apply(self.machine.command(command, self._now()))
 
     # -- the clock -------------------------------------------------------------------
 
@@ -149,13 +144,13 @@ class SessionRunner:
         if not playing.announced:
             playing.announced = True
             if isinstance(playing.sound, Speech):
-                self._emit(Event("say_start", playing.start, {"text": playing.sound.text}))
+                self._emit(SayStart(sample=playing.start, text=playing.sound.text))
             else:
-                self._emit(Event("cue", playing.start, {"kind": playing.sound.kind}))
+                self._emit(CueSounded(sample=playing.start, kind=playing.sound.kind))
             return
         self._playing.remove(playing)
         if isinstance(playing.sound, Speech):
-            self._emit(Event("say_end", playing.end, {"text": playing.sound.text}))
+            self._emit(SayEnd(sample=playing.end, text=playing.sound.text))
         if playing.token:
             self._apply(self.machine.sound_ended(playing.token, playing.end))
 
@@ -163,7 +158,7 @@ class SessionRunner:
 
     @property
     def _hearing(self) -> bool:
-        """A turn is under way and the microphone decides when it ends."""
+        """The session runs and a microphone hears the couple."""
         return self.detector is not None and self.machine.hearing
 
     @property
@@ -182,14 +177,9 @@ class SessionRunner:
             self._hear(window, start)
 
     def _hear(self, window: Samples, start: int) -> None:
-        if self.detector is None:
+        if self.detector is None or not self._attending:
             return
         hearing = self._hearing
-        if hearing and not self._was_hearing:
-            self.detector.reset()  # a new turn: nothing carried over
-        self._was_hearing = hearing
-        if not self._attending:
-            return
         end = start + WINDOW
         muted = not self.headphones and self._own_sound_near(start, end)
         if self.listener is not None:
@@ -206,9 +196,13 @@ class SessionRunner:
             if hearing:
                 self._apply(self.machine.speech_ended(event.sample, end))
             if self.listener is not None:
-                command = self.listener.speech_ended(event.sample, self._phase(hearing))
-                if command is not None:
-                    self.command(command)
+                name = self.listener.speech_ended(event.sample, self.machine.phase)
+                if name is not None:
+                    self.command(Command.parse(name))
+        active = self.detector.state != "quiet"
+        if active != self._voice_active and not self.machine.finished:
+            self._voice_active = active
+            self._apply(self.machine.voice(active, end))
 
     def _barge_in(self, now: int) -> None:
         """With headphones, a partner talking over the assistant's voice ducks it at once;
@@ -218,20 +212,15 @@ class SessionRunner:
         talking = self.detector.state != "quiet"
         if talking and not self.mixer.ducked and self._speaking_at(now):
             self.mixer.ducked = True
-            self._emit(Event("barge_in", now, {
-                "speech_from": round(self.detector.speech_from / self.mixer.rate, 6),
-                "ducked_from": round(self.mixer.now / self.mixer.rate, 6)}))
+            self._emit(BargeIn(sample=now,
+                               speech_from=round(self.detector.speech_from / self.mixer.rate, 6),
+                               ducked_from=round(self.mixer.now / self.mixer.rate, 6)))
         elif not talking and self.mixer.ducked:
             self.mixer.ducked = False
 
     def _speaking_at(self, sample: int) -> bool:
         return any(isinstance(p.sound, Speech) and p.start <= sample < p.end
                    for p in self._playing)
-
-    def _phase(self, hearing: bool) -> str:
-        if self.machine.state == "paused":
-            return "paused"
-        return "turn" if hearing or self.machine.in_turn else "guiding"
 
     def _own_sound_near(self, start: int, end: int) -> bool:
         """Whether the assistant's own sound (or its echo's tail) reaches this window."""
@@ -280,7 +269,7 @@ class SessionRunner:
             if playing.announced and isinstance(playing.sound, Speech):
                 # one announced but not yet begun (live runs work ahead) never sounded
                 end = min(playing.end, silent_by) if playing.start < now else playing.start
-                self._emit(Event("say_end", end, {"text": playing.sound.text, "cut": True}))
+                self._emit(SayEnd(sample=end, text=playing.sound.text, cut=True))
         self._playing = []
 
     def _emit(self, event: Event) -> None:

@@ -15,15 +15,18 @@ import tempfile
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import cast
 
 import numpy as np
 import soundfile
 
 from assistant.audio.cues import CueBank
+from assistant.audio.io import T
 from assistant.audio.mixer import Mixer, Samples
 from assistant.audio.virtual import VirtualAudio
 from assistant.audio.wavfile import resample, to_mono
 from assistant.runner import SessionRunner
+from assistant.session.commands import Command
 from assistant.session.events import Event
 from assistant.session.machine import SessionMachine
 from assistant.session.plan import PlannedStep
@@ -52,13 +55,14 @@ class ScriptedAudio(VirtualAudio):
     def __init__(self, commands: Sequence[tuple[float, str]] = (), rate: int = RATE,
                  out_file: Path | None = None) -> None:
         super().__init__(rate, out_file)
-        self.pending = sorted(((round(t * rate), name) for t, name in commands), reverse=True)
+        self.pending = sorted(((round(t * rate), Command.parse(name)) for t, name in commands),
+                              key=lambda item: item[0], reverse=True)
 
-    def advance(self, until: int | None, inbox: queue.Queue[str]) -> list[str]:
+    def advance(self, until: int | None, inbox: queue.Queue[T]) -> list[T]:
         if self.pending and (until is None or self.pending[-1][0] <= until):
-            at, name = self.pending.pop()
+            at, command = self.pending.pop()
             super().advance(at, inbox)
-            return [name]
+            return [cast(T, command)]
         return super().advance(until, inbox)
 
 

@@ -34,8 +34,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from assistant.cli import main as assistant  # noqa: E402
+from assistant.session.floor import FloorSettings  # noqa: E402
 from assistant.speech.detector import WINDOW, SpeechDetector, silero  # noqa: E402
-from assistant.speech.turns import TurnSettings  # noqa: E402
 from assistant.testing import RATE, PulseServer, noise, silence, spoken  # noqa: E402
 from tests.conftest import read_events  # noqa: E402
 
@@ -49,9 +49,8 @@ partner = "A"
 prompt = "{A}, your turn."
 listener = "{B}, listen."
 seconds = 120
-open = true
 """
-LONG_TURN = SCRIPT.replace("seconds = 120\nopen = true", "seconds = 75\nopen = false")
+LONG_TURN = SCRIPT.replace("seconds = 120", "seconds = 75")
 SENTENCES = [
     "Today was long, but I am glad we are here", "I felt nervous before the meeting",
     "Thank you for making dinner last night", "I would love a quiet weekend with you",
@@ -81,7 +80,7 @@ def turn_start(folder: Path, script: str = SCRIPT) -> float:
 
 
 def end_of_turn_overhead(folder: Path, start: float) -> list[float]:
-    patience = TurnSettings().patience
+    patience = FloorSettings().share_patience
     overheads = []
     for n in range(24):
         voice, wpm = VOICES[n % len(VOICES)]

@@ -76,7 +76,7 @@ def test_text_mode_is_driven_by_typed_keys(tmp_path: Path) -> None:
 
     events = read_events(session.events)
     commands = [e["name"] for e in events if e["type"] == "command"]
-    assert commands == ["next", "next", "done", "pause", "resume", "stop"]
+    assert commands == ["next", "next", "done", "pause", "resume", "quit"]
     turn_end = next(e for e in events if e["type"] == "turn_end")
     assert turn_end == {**turn_end, "partner": "Ana", "reason": "command"}
     assert events[-1]["type"] == "session_end" and events[-1]["reason"] == "stopped"

@@ -112,7 +112,6 @@ partner = "A"
 prompt = "{A}, your turn."
 listener = "{B}, listen."
 seconds = 60
-open = true
 """
 
 
@@ -123,7 +122,7 @@ def test_a_live_turn_hears_the_partner_and_ends_after_the_patience(
     script.write_text(LISTEN, encoding="utf-8")
     session = subprocess.Popen(
         [sys.executable, "-m", "assistant", "run", str(script), "--events", str(log),
-         "--names", "Ana,Ben"], env=pulse.env, stdout=subprocess.DEVNULL,
+         "--names", "Ana,Ben", "--patience", "2"], env=pulse.env, stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 30
     while not (log.exists() and "turn_start" in log.read_text()):
@@ -192,7 +191,7 @@ def test_a_device_that_fails_mid_session_pauses_it_and_loses_nothing(tmp_path: P
     assert types[:3] == ["session_start", "step", "say_start"]
     assert types[-3:] == ["device_lost", "command", "session_end"]
     commands = [e["name"] for e in events if e["type"] == "command"]
-    assert commands == ["pause", "stop"] and events[-1]["reason"] == "stopped"
+    assert commands == ["pause", "quit"] and events[-1]["reason"] == "stopped"
 
 
 def test_check_reports_the_microphone_level_and_speech(pulse: PulseServer) -> None:

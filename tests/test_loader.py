@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from assistant.errors import UserError
+from assistant.session.floor import FloorKind
 from assistant.session.library import exercise_ids, find_exercise, load_library
 from assistant.session.loader import KINDS, ScriptError, load_exercise
 from assistant.session.script import (
@@ -276,10 +277,10 @@ def test_turn_duration_missing(tmp_path: Path) -> None:
     assert_located(error, "1", "minutes", "is missing (give minutes or seconds)")
 
 
-@pytest.mark.parametrize("value", ['"C"', '"a"', '"both"', '""'])
-def test_turn_partner_must_be_a_or_b(tmp_path: Path, value: str) -> None:
+@pytest.mark.parametrize("value", ['"C"', '"a"', '"Both"', '""'])
+def test_turn_partner_must_be_a_b_or_both(tmp_path: Path, value: str) -> None:
     error = refused(tmp_path, TURN.replace('partner = "A"', f"partner = {value}") + "seconds = 9")
-    assert_located(error, "1", "partner", "must be one of A, B, not ")
+    assert_located(error, "1", "partner", "must be one of A, B, both, not ")
 
 
 def test_turn_partner_must_be_text(tmp_path: Path) -> None:
@@ -307,9 +308,50 @@ def test_turn_duration_must_be_finite(tmp_path: Path) -> None:
     assert_located(error, "1", "seconds", "must be a positive number")
 
 
-def test_turn_open_must_be_boolean(tmp_path: Path) -> None:
-    error = refused(tmp_path, TURN + 'seconds = 30\nopen = "yes"\n')
-    assert_located(error, "1", "open", "must be true or false")
+@pytest.mark.parametrize("kind", ["share", "answer", "talk", "activity"])
+def test_turn_floor_kinds_load(tmp_path: Path, kind: str) -> None:
+    partner = "both" if kind in ("talk", "activity") else "A"
+    text = TURN.replace('partner = "A"', f'partner = "{partner}"')
+    step = load(tmp_path, text + f'seconds = 30\nfloor = "{kind}"\n').steps[0]
+    assert isinstance(step, TurnStep) and step.floor.value == kind
+
+
+def test_turn_floor_defaults_to_a_share_for_one_and_a_talk_for_both(tmp_path: Path) -> None:
+    one = load(tmp_path, TURN + "seconds = 30\n").steps[0]
+    both = load(tmp_path, TURN.replace('"A"', '"both"', 1) + "seconds = 30\n").steps[0]
+    assert isinstance(one, TurnStep) and one.floor.value == "share"
+    assert isinstance(both, TurnStep) and both.floor.value == "talk"
+
+
+def test_an_unknown_floor_kind_is_named(tmp_path: Path) -> None:
+    error = refused(tmp_path, TURN + 'seconds = 30\nfloor = "chat"\n')
+    assert_located(error, "1", "floor", "must be one of share, answer, talk, activity")
+
+
+def test_a_share_for_both_is_refused(tmp_path: Path) -> None:
+    error = refused(tmp_path, TURN.replace('"A"', '"both"', 1) + 'seconds = 30\nfloor = "share"\n')
+    assert_located(error, "1", "floor", "a share is for one partner")
+
+
+@pytest.mark.parametrize("value", ["0.2", "31", "1e9"])
+def test_turn_patience_must_be_sensible(tmp_path: Path, value: str) -> None:
+    error = refused(tmp_path, TURN + f"seconds = 30\npatience = {value}\n")
+    assert_located(error, "1", "patience", "must be 0.5 to 30 seconds of quiet")
+
+
+def test_ask_patience_must_be_sensible(tmp_path: Path) -> None:
+    error = refused(tmp_path, '[[steps]]\nkind = "ask"\nquestion = "Q?"\npatience = 45\n')
+    assert_located(error, "1", "patience", "must be 0.5 to 30 seconds of quiet")
+
+
+def test_turn_minimum_must_fit_in_the_step(tmp_path: Path) -> None:
+    error = refused(tmp_path, TURN + "seconds = 30\nmin_seconds = 40\n")
+    assert_located(error, "1", "min_seconds", "must not be longer than the step")
+
+
+def test_the_old_open_field_is_refused_by_name(tmp_path: Path) -> None:
+    error = refused(tmp_path, TURN + "seconds = 30\nopen = true\n")
+    assert_located(error, "1", "open", "is not a known field")
 
 
 # --- silence ---------------------------------------------------------------------------------
@@ -609,7 +651,7 @@ partner = "B"
 prompt = "{B}, tell {A} about your week."
 listener = "{A}, just listen."
 minutes = 1.5
-open = true
+floor = "answer"
 handover = "Thank you."
 
 [[steps]]
@@ -693,7 +735,8 @@ def test_every_kind_loads_into_the_expected_steps(tmp_path: Path) -> None:
     expected: tuple[Step, ...] = (
         SayStep("Welcome, {A} and {B}.", pause=5.0),
         TurnStep(partner="B", prompt="{B}, tell {A} about your week.",
-                 listener="{A}, just listen.", seconds=90.0, open=True, handover="Thank you."),
+                 listener="{A}, just listen.", seconds=90.0, floor=FloorKind.ANSWER,
+                 handover="Thank you."),
         SilenceStep(prompt="Look at each other.", seconds=120.0, chime_every=30.0,
                     closing="Let your gaze soften."),
         BreatheStep(prompt="Breathe in a box.", pattern="box", mode="solo", seconds=None,
@@ -706,7 +749,8 @@ def test_every_kind_loads_into_the_expected_steps(tmp_path: Path) -> None:
                  closing="Stop gently."),
         AskStep(questions=("What made you laugh, {B}?", "What are you looking forward to?",
                            "What was easy?"),
-                count=2, partner="A", seconds=45.0, intro="A few questions.", deck="warm"),
+                count=2, partner="A", seconds=45.0, intro="A few questions.", deck="warm",
+                floor=FloorKind.SHARE),
         AskStep(questions=("Was this a good stretch, or too much?",), count=1, partner="both",
                 seconds=30.0),
         RepeatStep((
@@ -715,7 +759,7 @@ def test_every_kind_loads_into_the_expected_steps(tmp_path: Path) -> None:
             SayStep("Now {B} answers."),
         )),
         AskStep(questions=("What do you need?",), count=1, partner="B", seconds=60.0,
-                deck="deep"),
+                deck="deep", floor=FloorKind.SHARE),
     )
     assert exercise.steps == expected
     for step in exercise.steps:

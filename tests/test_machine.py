@@ -6,10 +6,13 @@ from pathlib import Path
 
 import pytest
 
-from assistant.session.events import Adjust, Event, Play, Record
+from assistant.session.actions import Adjust, Play, Record
+from assistant.session.commands import Command
+from assistant.session.events import Event
 from assistant.session.loader import parse_exercise, tomllib
-from assistant.session.machine import TEMPO_STEP, SessionMachine
+from assistant.session.machine import STOP_REPLY, SessionMachine
 from assistant.session.plan import SPEECH_GAP, Names, PlannedStep, build_plan
+from assistant.session.rhythm import TEMPO_STEP
 from assistant.testing import RATE, run_plan
 
 HEADER = 'title = "Test"\nminutes = 5\ninvitation = "Only if you like."\n'
@@ -71,7 +74,7 @@ def test_a_timed_turn_ends_exactly_at_its_limit_then_bell_and_handover() -> None
     events = run_plan(plan(TURN))
     start, end = of_type(events, "turn_start")[0], of_type(events, "turn_end")[0]
     assert start.data["partner"] == "Ana"
-    assert end.data == {"partner": "Ana", "reason": "time"}
+    assert end.data == {"partner": "Ana", "floor": "share", "reason": "time"}
     assert end.sample - start.sample == 60 * RATE
     bell = of_type(events, "cue")[0]
     assert bell.data["kind"] == "bell" and bell.sample == end.sample
@@ -155,11 +158,27 @@ def test_pause_during_speech_says_the_prompt_again_on_resume() -> None:
     assert seconds(of_type(events, "say_start")[1]) == 5.0
 
 
-def test_stop_ends_the_session_and_closes_the_turn() -> None:
-    events = run_plan(plan(TURN), [(30.0, "stop")])
+def test_quit_ends_the_session_at_once_and_closes_the_turn() -> None:
+    events = run_plan(plan(TURN), [(30.0, "quit")])
     assert of_type(events, "turn_end")[0].data["reason"] == "command"
     assert events[-1].type == "session_end" and events[-1].data["reason"] == "stopped"
     assert seconds(events[-1]) == 30.0
+
+
+def test_a_spoken_stop_pauses_with_a_reply_and_only_a_second_stop_ends() -> None:
+    events = run_plan(plan(TURN), [(30.0, "stop"), (40.0, "stop")])
+    reply = of_type(events, "say_start")[-1]
+    assert reply.data["text"] == STOP_REPLY and seconds(reply) == 30.0
+    assert [e.data["name"] for e in of_type(events, "command")] == ["stop", "stop"]
+    assert events[-1].type == "session_end" and seconds(events[-1]) == 40.0
+
+
+def test_after_a_spoken_stop_continue_resumes_the_turn_where_it_was() -> None:
+    events = run_plan(plan(TURN), [(30.0, "stop"), (40.0, "resume")])
+    start, end = of_type(events, "turn_start")[0], of_type(events, "turn_end")[0]
+    assert end.data["reason"] == "time"
+    assert end.sample - start.sample == (60 + 10) * RATE
+    assert events[-1].data["reason"] == "completed"
 
 
 def test_commands_that_do_not_fit_the_state_are_ignored() -> None:
@@ -172,7 +191,9 @@ def test_an_unknown_command_is_an_error() -> None:
     machine = SessionMachine(plan(SAY_TWICE), RATE)
     machine.start(0)
     with pytest.raises(ValueError, match="unknown command"):
-        machine.command("dance", 10)
+        machine.command(Command.parse("dance"), 10)
+    with pytest.raises(TypeError, match="must be a Command"):
+        machine.command("next", 10)  # type: ignore[arg-type]
 
 
 REPEAT = """
@@ -202,9 +223,18 @@ def test_repeat_runs_the_block_once_for_each_partner_with_roles_swapped() -> Non
     assert rounds == [("0", 1), ("1.1", 1), ("1.2", 1), ("1.1", 2), ("1.2", 2), ("2", 1)]
 
 
-def test_skip_leaves_the_whole_activity() -> None:
+def test_skip_in_a_round_moves_to_the_other_partners_part() -> None:
     events = run_plan(plan(REPEAT), [(5.0, "skip")])
-    assert [e.data["number"] for e in of_type(events, "step")] == ["0", "1.1", "2"]
+    steps = [(e.data["number"], e.data["round"]) for e in of_type(events, "step")]
+    assert steps == [("0", 1), ("1.1", 1), ("1.1", 2), ("1.2", 2), ("2", 1)]
+    assert [e.data["partner"] for e in of_type(events, "turn_start")] == ["Ana", "Ben"]
+
+
+def test_skip_in_the_last_round_leaves_the_rounds() -> None:
+    first = run_plan(plan(REPEAT))
+    second_round = next(seconds(e) for e in of_type(first, "step") if e.data["round"] == 2)
+    events = run_plan(plan(REPEAT), [(second_round + 2.0, "skip")])
+    assert [e.data["number"] for e in of_type(events, "step")][-2:] == ["1.1", "2"]
 
 
 DECK = """
@@ -234,7 +264,7 @@ def test_answer_windows_are_open_turns_for_both() -> None:
     events = run_plan(plan(DECK))
     turns = of_type(events, "turn_start")
     assert len(turns) == 4 and all(t.data["partner"] == "both" for t in turns)
-    assert all(t.data["open"] for t in turns)
+    assert all(t.data["floor"] == "talk" for t in turns)
 
 
 def test_the_machine_is_pure_start_returns_actions_without_side_effects() -> None:
@@ -289,7 +319,7 @@ def test_slower_stretches_the_breath_under_way_and_those_after() -> None:
 def test_faster_is_bounded_and_quickens_the_voice_outside_a_rhythm() -> None:
     machine = SessionMachine(plan(TURN), RATE)
     machine.start(0)
-    actions = machine.command("faster", 100)
+    actions = machine.command(Command.FASTER, 100)
     assert Adjust("rate", up=True) in actions
     many = [(10.0 + k * 0.1, "faster") for k in range(12)]
     events = run_plan(plan(BREATHE), many)

@@ -23,7 +23,7 @@ class AudioIO(Protocol):
 
     def open(self, mixer: Mixer) -> None: ...
 
-    def advance(self, until: int | None, inbox: queue.Queue[str]) -> list[str]:
+    def advance(self, until: int | None, inbox: queue.Queue[T]) -> list[T]:
         """Let the clock run to `until` (or forever, if None), returning early with any
         commands that arrive in `inbox`."""
         ...

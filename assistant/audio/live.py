@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from assistant.audio.io import drain, wait_for_input
+from assistant.audio.io import T, drain, wait_for_input
 from assistant.audio.mixer import Mixer, Samples
 from assistant.errors import DeviceLost, UserError
 
@@ -127,7 +127,7 @@ class LiveAudio:
             self.close(lost=True)
             raise DeviceLost
 
-    def advance(self, until: int | None, inbox: queue.Queue[str]) -> list[str]:
+    def advance(self, until: int | None, inbox: queue.Queue[T]) -> list[T]:
         assert self._mixer is not None, "open() first"
         while until is None or self._mixer.now < until - self.lead:
             self._check_alive()
@@ -173,7 +173,7 @@ class WallClock:
     def _wall_sample(self) -> int:
         return int((time.monotonic() - self._origin) * self.rate)
 
-    def advance(self, until: int | None, inbox: queue.Queue[str]) -> list[str]:
+    def advance(self, until: int | None, inbox: queue.Queue[T]) -> list[T]:
         assert self._mixer is not None, "open() first"
         while True:
             now = self._wall_sample()

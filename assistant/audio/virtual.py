@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-from assistant.audio.io import drain
+from assistant.audio.io import T, drain
 from assistant.audio.mixer import Mixer, Samples
 from assistant.audio.wavfile import WavWriter, read_wav
 
@@ -33,7 +33,7 @@ class VirtualAudio:
         if self._out_path:
             self._writer = WavWriter(self._out_path, self.rate)
 
-    def advance(self, until: int | None, inbox: queue.Queue[str]) -> list[str]:
+    def advance(self, until: int | None, inbox: queue.Queue[T]) -> list[T]:
         assert self._mixer is not None, "open() first"
         if until is None:
             raise RuntimeError("a virtual session has nothing scheduled and no one to wake it")

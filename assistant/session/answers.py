@@ -14,10 +14,15 @@ HELP = {
 
 
 def time_left(part_seconds: float | None, session_seconds: float) -> str:
+    """The part's time is counted from its own end; the session's from its listed length."""
+    session = ("the session is nearly over" if session_seconds < 60
+               else f"about {_minutes(session_seconds)} in the whole session")
     if part_seconds is None:
-        return f"About {_minutes(session_seconds)} left in the session."
-    return (f"About {_minutes(part_seconds)} left in this part, and about "
-            f"{_minutes(session_seconds)} in the whole session.")
+        return ("The session is nearly over." if session_seconds < 60
+                else f"About {_minutes(session_seconds)} left in the session.")
+    part = ("Less than a minute left in this part" if part_seconds < 60
+            else f"About {_minutes(part_seconds)} left in this part")
+    return f"{part}, and {session}."
 
 
 def where(title: str, index: int, count: int, step: PlannedStep, beat: Beat) -> str:
@@ -26,9 +31,7 @@ def where(title: str, index: int, count: int, step: PlannedStep, beat: Beat) -> 
 
 
 def _minutes(seconds: float) -> str:
-    if seconds < 60:
-        return "less than a minute"
-    minutes = round(seconds / 60)
+    minutes = max(1, round(seconds / 60))
     return f"{minutes} minute{'s' if minutes != 1 else ''}"
 
 
@@ -38,6 +41,6 @@ _KINDS = {"say": "listening to the guide", "silence": "a quiet time together",
 
 
 def _describe(step: PlannedStep, beat: Beat) -> str:
-    if beat.turn and beat.turn != "both":
+    if beat.turn and beat.turn != "both" and beat.floor != "activity":
         return f"{beat.turn}'s turn to speak"
     return _KINDS.get(step.kind, step.kind)

@@ -21,7 +21,7 @@ class EventLog:
     def write(self, event: Event) -> None:
         if self._file is None:
             return
-        self._file.write(json.dumps(event.to_json(self.rate), ensure_ascii=False) + "\n")
+        self._file.write(json.dumps(event.to_dict(self.rate), ensure_ascii=False) + "\n")
         self._file.flush()
 
     def close(self) -> None:

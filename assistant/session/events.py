@@ -1,57 +1,155 @@
-"""Session events and the actions the machine asks of the outside world."""
+"""Session events: one small frozen class per type, each a line of the event log.
+
+Every event knows the sample it happened at; `to_dict` gives its log line (time
+in seconds on the session clock) and `from_dict` reads one back, so a log can be
+replayed or checked with the same types the session wrote.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+import dataclasses
+from dataclasses import dataclass
+from typing import Any, ClassVar, TypeVar
 
-from assistant.session.plan import Sound
+E = TypeVar("E", bound="Event")
+_TYPES: dict[str, type[Event]] = {}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Event:
-    """One line of the event log: a type, the sample it happened at, and its fields."""
-
-    type: str
+    type: ClassVar[str] = ""
     sample: int
-    data: dict[str, Any] = field(default_factory=dict)
 
-    def to_json(self, rate: int) -> dict[str, Any]:
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if cls.type:
+            _TYPES[cls.type] = cls
+
+    @property
+    def data(self) -> dict[str, Any]:
+        """The event's own fields, as they appear in its log line."""
+        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)
+                if f.name != "sample"}
+
+    def to_dict(self, rate: int) -> dict[str, Any]:
         return {"t": round(self.sample / rate, 6), "type": self.type, **self.data}
 
-
-@dataclass(frozen=True)
-class Play:
-    """Play `sound` starting at sample `at`; the player reports its end with `token`."""
-
-    sound: Sound
-    at: int
-    token: int
-
-
-@dataclass(frozen=True)
-class StopSounds:
-    """Cut whatever is playing and drop whatever is scheduled."""
+    @staticmethod
+    def from_dict(line: dict[str, Any], rate: int) -> Event:
+        kind = _TYPES.get(str(line.get("type")))
+        if kind is None:
+            raise ValueError(f"unknown event type {line.get('type')!r}")
+        names = {f.name for f in dataclasses.fields(kind)}
+        fields = {k: v for k, v in line.items() if k in names and k != "sample"}
+        return kind(sample=round(float(line["t"]) * rate), **fields)
 
 
-@dataclass(frozen=True)
-class DropSounds:
-    """Forget sounds scheduled to start at `from_sample` or later (a retimed rhythm)."""
-
-    from_sample: int
-
-
-@dataclass(frozen=True)
-class Adjust:
-    """Change a setting of the output by one step: `volume` or speech `rate`, up or down."""
-
-    setting: str
-    up: bool
+@dataclass(frozen=True, kw_only=True)
+class SessionStart(Event):
+    type: ClassVar[str] = "session_start"
+    exercise: str
+    title: str
+    steps: int
 
 
-@dataclass(frozen=True)
-class Record:
-    event: Event
+@dataclass(frozen=True, kw_only=True)
+class SessionEnd(Event):
+    type: ClassVar[str] = "session_end"
+    reason: str  # completed or stopped
 
 
-Action = Play | StopSounds | DropSounds | Adjust | Record
+@dataclass(frozen=True, kw_only=True)
+class StepStarted(Event):
+    type: ClassVar[str] = "step"
+    number: str
+    kind: str
+    round: int
+    index: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class SayStart(Event):
+    type: ClassVar[str] = "say_start"
+    text: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class SayEnd(Event):
+    type: ClassVar[str] = "say_end"
+    text: str
+    cut: bool = False
+
+
+@dataclass(frozen=True, kw_only=True)
+class CueSounded(Event):
+    type: ClassVar[str] = "cue"
+    kind: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class TurnStart(Event):
+    """A partner (a name) or "both" has the floor, of a kind, for up to `seconds`."""
+
+    type: ClassVar[str] = "turn_start"
+    partner: str
+    floor: str
+    seconds: float
+
+
+@dataclass(frozen=True, kw_only=True)
+class TurnEnd(Event):
+    type: ClassVar[str] = "turn_end"
+    partner: str
+    floor: str
+    reason: str  # silence, time, command or no_response
+
+
+@dataclass(frozen=True, kw_only=True)
+class Reprompted(Event):
+    """Nobody had spoken yet, so the floor was offered once more."""
+
+    type: ClassVar[str] = "reprompt"
+    partner: str
+    floor: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class SpeechStart(Event):
+    """A partner began speaking here; `partner` is who had the floor, if anyone."""
+
+    type: ClassVar[str] = "speech_start"
+    partner: str | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class SpeechEnd(Event):
+    type: ClassVar[str] = "speech_end"
+    partner: str | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class CommandTaken(Event):
+    type: ClassVar[str] = "command"
+    name: str
+    tempo: float | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Waited(Event):
+    """A sound fell due while a partner spoke, and waited `seconds` for their pause."""
+
+    type: ClassVar[str] = "waited"
+    seconds: float
+
+
+@dataclass(frozen=True, kw_only=True)
+class LostDevice(Event):
+    type: ClassVar[str] = "device_lost"
+    error: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class BargeIn(Event):
+    type: ClassVar[str] = "barge_in"
+    speech_from: float
+    ducked_from: float

@@ -11,6 +11,7 @@ from typing import Any
 
 from assistant.pacing.pacer import MAX_SPM, MIN_SPM
 from assistant.pacing.patterns import MAX_BPM, MIN_BPM, parse_pattern
+from assistant.session.floor import PATIENCE_RANGE, FloorKind
 from assistant.session.script import (
     AskStep,
     BreatheStep,
@@ -120,19 +121,51 @@ def _say(f: _Fields, decks: Mapping[str, tuple[str, ...]]) -> Step:
     return SayStep(f.text("text", required=True), f.positive("pause") or 0.0)
 
 
+_FLOORS = tuple(kind.value for kind in FloorKind)
+
+
 def _turn(f: _Fields, decks: Mapping[str, tuple[str, ...]]) -> Step:
-    f.reject_unknown({"kind", "partner", "prompt", "listener", "minutes", "seconds", "open",
+    f.reject_unknown({"kind", "partner", "prompt", "listener", "minutes", "seconds", "floor",
                       "handover", "patience", "min_seconds"})
+    partner = f.choice("partner", ("A", "B", "both"), required=True)
+    floor = _floor(f, partner)
+    seconds = f.duration(required=True)
+    assert seconds is not None
     return TurnStep(
-        partner=f.choice("partner", ("A", "B"), required=True),  # type: ignore[arg-type]
+        partner=partner,  # type: ignore[arg-type]
         prompt=f.text("prompt", required=True),
-        listener=f.text("listener", required=True),
-        seconds=f.duration(required=True),  # type: ignore[arg-type]
-        open=f.get("open", bool, default=False),
+        listener=f.text("listener", required=partner != "both"),
+        seconds=seconds,
+        floor=floor,
         handover=f.text("handover"),
-        patience=f.positive("patience"),
-        min_seconds=f.positive("min_seconds"),
+        patience=_patience(f),
+        min_seconds=_min_seconds(f, seconds),
     )
+
+
+def _floor(f: _Fields, partner: str) -> FloorKind:
+    """The floor kind; by default a share for one partner and a talk for both."""
+    floor = FloorKind(f.choice("floor", _FLOORS, default="talk" if partner == "both"
+                               else "share"))
+    if partner == "both" and floor in (FloorKind.SHARE, FloorKind.ANSWER):
+        raise f.fail("floor", f"a {floor.value} is for one partner: give partner A or B, "
+                              "or floor talk or activity for both")
+    return floor
+
+
+def _patience(f: _Fields) -> float | None:
+    patience = f.positive("patience")
+    low, high = PATIENCE_RANGE
+    if patience is not None and not low <= patience <= high:
+        raise f.fail("patience", f"must be {low:g} to {high:g} seconds of quiet")
+    return patience
+
+
+def _min_seconds(f: _Fields, seconds: float) -> float | None:
+    least = f.positive("min_seconds")
+    if least is not None and least > seconds:
+        raise f.fail("min_seconds", f"must not be longer than the step itself ({seconds:g} s)")
+    return least
 
 
 def _silence(f: _Fields, decks: Mapping[str, tuple[str, ...]]) -> Step:
@@ -198,7 +231,7 @@ def _pace(f: _Fields, decks: Mapping[str, tuple[str, ...]]) -> Step:
 
 def _ask(f: _Fields, decks: Mapping[str, tuple[str, ...]]) -> Step:
     f.reject_unknown({"kind", "question", "deck", "count", "partner", "minutes", "seconds",
-                      "intro"})
+                      "intro", "floor", "patience"})
     question, deck = f.text("question"), f.text("deck")
     if bool(question) == bool(deck):
         raise ScriptError(f.path, "give exactly one of question or deck", f.step,
@@ -217,13 +250,17 @@ def _ask(f: _Fields, decks: Mapping[str, tuple[str, ...]]) -> Step:
             raise ScriptError(f.path, "only a deck can give more than one question", f.step,
                               "count")
         questions = (question,)
+    partner = f.choice("partner", ("A", "B", "both"), default="both")
+    floor = _floor(f, partner)
     return AskStep(
         questions=questions,
         count=count,
-        partner=f.choice("partner", ("A", "B", "both"), default="both"),  # type: ignore[arg-type]
+        partner=partner,  # type: ignore[arg-type]
         seconds=f.duration(required=False) or 30.0,
         intro=f.text("intro"),
         deck=deck,
+        floor=floor,
+        patience=_patience(f),
     )
 
 

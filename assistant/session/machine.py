@@ -3,47 +3,41 @@
 The session is the model and a `transitions` machine holds the rules, as in
 the model/machine split of the `transitions` library. Every call takes the
 current sample time and returns actions; nothing here touches a device, a
-file, a model or the wall clock.
+file, a model or the wall clock. Who has the floor is decided by `floor.py`,
+where commands lead by `navigation.py`, rhythms by `rhythm.py`; this module
+walks the beats and keeps the couple from being talked over.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import replace
 from typing import Any
 
 from transitions import Machine
 
-from assistant.pacing.pacer import Pacer
-from assistant.session import answers
+from assistant.session import answers, navigation
+from assistant.session.actions import Action, Adjust, DropSounds, Play, Record, StopSounds
+from assistant.session.commands import Command
 from assistant.session.events import (
-    Action,
-    Adjust,
-    DropSounds,
+    CommandTaken,
     Event,
-    Play,
-    Record,
-    StopSounds,
+    Reprompted,
+    SessionEnd,
+    SessionStart,
+    SpeechEnd,
+    SpeechStart,
+    StepStarted,
+    TurnEnd,
+    TurnStart,
+    Waited,
 )
-from assistant.session.plan import Beat, Cue, PlannedStep, Sound, Speech
-from assistant.speech.turns import (
-    Encourage,
-    End,
-    Reprompt,
-    TurnAction,
-    TurnKeeper,
-    TurnSettings,
-)
+from assistant.session.floor import End, Floor, FloorKind, FloorSettings, Reprompt, Warn
+from assistant.session.plan import BOTH, Beat, Cue, PlannedStep, Sound, Speech
+from assistant.session.rhythm import TEMPO_STEP, Rhythm
 
 REPROMPT = "{partner}, take your time. Whenever you are ready, the floor is yours."
-ENCOURAGE = "Take your time."
-PACER_LOOKAHEAD = 2.0  # seconds of cues scheduled ahead: plenty for a live stream
-PACER_REFILL = 1.0  # seconds between top-ups
-
-COMMANDS = ("done", "next", "back", "repeat", "pause", "resume", "skip", "stop", "slower",
-            "faster", "louder", "softer", "time", "where", "help")
-TEMPO_STEP = 1.15  # each "faster" multiplies the pacing tempo by this; "slower" divides
-TEMPO_RANGE = (0.5, 2.0)  # how far from the planned tempo the session may go
+STOP_REPLY = "Paused. Say continue, or say stop again to end."
+HOLD_BOUND = 8.0  # seconds a sound waits for a speaking partner's pause, at most
 
 _LEAVE = ["running", "paused"]
 _RULES: list[dict[str, Any]] = [
@@ -62,7 +56,10 @@ _RULES: list[dict[str, Any]] = [
     {"trigger": "time", "source": _LEAVE, "dest": None, "after": "_on_time"},
     {"trigger": "where", "source": _LEAVE, "dest": None, "after": "_on_where"},
     {"trigger": "help", "source": _LEAVE, "dest": None, "after": "_on_help"},
-    {"trigger": "stop", "source": ["idle", *_LEAVE], "dest": "ended", "after": "_on_stop"},
+    # a spoken "stop" is a safety word: it pauses at once, and only a second one ends
+    {"trigger": "stop", "source": "running", "dest": "paused", "after": "_on_stop_pause"},
+    {"trigger": "stop", "source": ["idle", "paused"], "dest": "ended", "after": "_on_stop"},
+    {"trigger": "quit", "source": ["idle", *_LEAVE], "dest": "ended", "after": "_on_quit"},
     {"trigger": "complete", "source": "running", "dest": "ended", "after": "_on_complete"},
 ]
 
@@ -75,26 +72,24 @@ class SessionMachine:
 
     def __init__(self, plan: Sequence[PlannedStep], rate: int, exercise: str = "",
                  title: str = "", listening: bool = False,
-                 turn_settings: TurnSettings | None = None,
+                 floor_settings: FloorSettings | None = None,
                  expected_seconds: float = 0.0) -> None:
         if not plan:
             raise ValueError("a session needs at least one step")
         self.plan, self.rate, self.exercise, self.title = tuple(plan), rate, exercise, title
-        self.step_index = 0
-        self.beat_index = 0
-        self.beat_start = 0
-        self.paused_elapsed = 0
-        self.due: int | None = None  # when the current beat ends
-        self.refill_due: int | None = None  # when to schedule the pacer's next cues
-        self.pacer: Pacer | None = None
-        self.paced_until = 0.0  # seconds into the beat up to which cues are scheduled
-        self.in_turn = False
-        self.listening = listening  # a microphone hears the partners: turns end by ear
-        self.turn_settings = turn_settings or TurnSettings()
-        self.keeper: TurnKeeper | None = None
-        self.paused_at = 0
-        self.started_at = 0
+        self.listening = listening  # a microphone hears the partners: floors end by ear
+        self.floor_settings = floor_settings or FloorSettings()
         self.expected_seconds = expected_seconds
+        self.step_index = self.beat_index = 0
+        self.beat_start = self.paused_elapsed = self.paused_at = self.started_at = 0
+        self.due: int | None = None  # when the current beat ends
+        self.rhythm: Rhythm | None = None
+        self.floor: Floor | None = None
+        self.in_turn = False
+        self.pending: list[tuple[int, Sound]] = []  # sounds later in a timed beat (chimes)
+        self.voice_active = False  # the microphone hears someone (or may be about to)
+        self.held: list[tuple[int, int, Sound]] = []  # (since, deadline, sound) awaiting a pause
+        self.beat_held: tuple[int, int] | None = None  # a beat's start awaiting a pause
         self.awaiting: set[int] = set()
         self.now = 0
         self._tokens = 0
@@ -107,11 +102,11 @@ class SessionMachine:
     def start(self, now: int) -> list[Action]:
         return self._run(now, lambda: self.trigger("begin"))
 
-    def command(self, name: str, now: int) -> list[Action]:
+    def command(self, command: Command, now: int) -> list[Action]:
         """Apply a user command; one that makes no sense in this state is ignored."""
-        if name not in COMMANDS:
-            raise ValueError(f"unknown command {name!r}")
-        return self._run(now, lambda: self.trigger(name))
+        if not isinstance(command, Command):
+            raise TypeError(f"a command must be a Command, not {command!r}")
+        return self._run(now, lambda: self.trigger(command.value))
 
     def sound_ended(self, token: int, now: int) -> list[Action]:
         def ended() -> None:
@@ -129,37 +124,65 @@ class SessionMachine:
 
     def speech_started(self, sample: int, now: int) -> list[Action]:
         def started() -> None:
-            if self.keeper is not None and self.state == "running":
-                self._log_at(sample, "speech_start", partner=self.current_beat.turn)
-                self._turn(self.keeper.speech_started(sample))
+            if self.state == "running":
+                self._record(SpeechStart(sample=sample, partner=self._floor_partner))
+                if self.floor is not None:
+                    self._floor_acts(self.floor.speech_started(sample))
 
         return self._run(now, started)
 
     def speech_ended(self, sample: int, now: int) -> list[Action]:
         def ended() -> None:
-            if self.keeper is not None and self.state == "running":
-                self._log_at(sample, "speech_end", partner=self.current_beat.turn)
-                self._turn(self.keeper.speech_ended(sample, now))
+            if self.state == "running":
+                self._record(SpeechEnd(sample=sample, partner=self._floor_partner))
+                if self.floor is not None:
+                    self._floor_acts(self.floor.speech_ended(sample, now))
 
         return self._run(now, ended)
 
+    def voice(self, active: bool, now: int) -> list[Action]:
+        """The microphone began or stopped hearing a voice; a pause releases what waited."""
+
+        def changed() -> None:
+            self.voice_active = active
+            if not active and self.state == "running":
+                self._release(now)
+
+        return self._run(now, changed)
+
     @property
     def hearing(self) -> bool:
-        """Whether partners' speech matters now: a turn is under way and a mic hears it."""
-        return self.keeper is not None and self.state == "running"
+        """Whether partners' speech matters now: a microphone hears a running session."""
+        return self.listening and self.state == "running"
+
+    @property
+    def phase(self) -> str:
+        """For voice commands: 'paused', 'turn' while a partner has a speaking floor,
+        or 'guiding' (everything else, activities included)."""
+        if self.state == "paused":
+            return "paused"
+        kind = self.current_beat.floor if self.in_turn else None
+        return "turn" if kind is not None and kind is not FloorKind.ACTIVITY else "guiding"
 
     def tick(self, now: int) -> list[Action]:
-        """Fire the current timer if it is due."""
+        """Fire every timer that is due."""
 
         def fire() -> None:
             if self.state != "running":
                 return
-            if self.keeper is not None:
-                self._turn(self.keeper.tick(now))
+            if self.beat_held is not None:
+                if now >= self.beat_held[1]:
+                    self._release(now)
                 return
-            if self.refill_due is not None and now >= self.refill_due:
-                self._schedule_pacer()
-            if self.due is not None and now >= self.due:
+            self._release(now, only_overdue=True)
+            while self.pending and self.pending[0][0] <= now:
+                self._politely(self.pending.pop(0)[1])
+            if self.rhythm is not None and self.rhythm.refill_due is not None \
+                    and now >= self.rhythm.refill_due:
+                self._schedule_rhythm()
+            if self.floor is not None:
+                self._floor_acts(self.floor.tick(now))
+            elif self.due is not None and now >= self.due:
                 self._end_beat("time")
 
         return self._run(now, fire)
@@ -168,8 +191,12 @@ class SessionMachine:
     def next_due(self) -> int | None:
         if self.state != "running":
             return None
-        timers = [t for t in (self.due, self.refill_due) if t is not None]
-        return min(timers, default=None)
+        if self.beat_held is not None:
+            return self.beat_held[1]
+        timers = [self.due, self.rhythm.refill_due if self.rhythm else None,
+                  self.pending[0][0] if self.pending else None,
+                  *(deadline for _, deadline, _ in self.held)]
+        return min((t for t in timers if t is not None), default=None)
 
     @property
     def finished(self) -> bool:
@@ -187,110 +214,115 @@ class SessionMachine:
 
     def _on_begin(self) -> None:
         self.started_at = self.now
-        self._log("session_start", exercise=self.exercise, title=self.title,
-                  steps=len(self.plan))
+        self._record(SessionStart(sample=self.now, exercise=self.exercise, title=self.title,
+                                  steps=len(self.plan)))
         self._enter_step(0)
 
     def _on_pause(self) -> None:
+        self._log_command(Command.PAUSE)
+        self._hold_still()
+
+    def _on_stop_pause(self) -> None:
+        self._log_command(Command.STOP)
+        self._hold_still()
+        self._play(Speech(STOP_REPLY), self.now)  # a reply: said at once, over anything
+
+    def _hold_still(self) -> None:
+        """Pause: keep the elapsed part of a timed beat, cut every sound."""
         self.paused_at = self.now
-        beat = self.current_beat
-        self.paused_elapsed = self.now - self.beat_start if beat.seconds is not None else 0
-        self._log("command", name="pause")
+        timed = self.current_beat.seconds is not None and self.beat_held is None
+        self.paused_elapsed = self.now - self.beat_start if timed else 0
         self._silence()
 
     def _on_resume(self) -> None:
-        self._log("command", name="resume")
-        if self.keeper is not None:
-            self.keeper.shift(self.now - self.paused_at)
+        self._log_command(Command.RESUME)
+        if self.floor is not None:
+            self.floor.shift(self.now - self.paused_at)
         self._begin_beat(elapsed=self.paused_elapsed)
 
     def _on_done(self) -> None:
         if self.current_beat.seconds is not None:
-            self._log("command", name="done")
+            self._log_command(Command.DONE)
             self._silence()
             self._end_beat("command")
 
     def _on_slower(self) -> None:
-        self._retime(1 / TEMPO_STEP, "slower")
+        self._retime(1 / TEMPO_STEP, Command.SLOWER)
 
     def _on_faster(self) -> None:
-        self._retime(TEMPO_STEP, "faster")
+        self._retime(TEMPO_STEP, Command.FASTER)
 
     def _on_louder(self) -> None:
-        self._log("command", name="louder")
+        self._log_command(Command.LOUDER)
         self._actions.append(Adjust("volume", up=True))
 
     def _on_softer(self) -> None:
-        self._log("command", name="softer")
+        self._log_command(Command.SOFTER)
         self._actions.append(Adjust("volume", up=False))
 
     def _on_time(self) -> None:
-        self._log("command", name="time")
-        left = max(0.0, self.expected_seconds - (self.now - self.started_at) / self.rate)
-        part = None
-        if self.state == "running" and self.due is not None and self.current_beat.seconds:
-            part = (self.due - self.now) / self.rate
-        self._say(answers.time_left(part, left))
+        self._log_command(Command.TIME)
+        left = self.expected_seconds - (self.now - self.started_at) / self.rate
+        self._politely(Speech(answers.time_left(self._part_left(), left)))
+
+    def _part_left(self) -> float | None:
+        """Seconds to the end of the timed part under way, from its own end."""
+        if self.state != "running" or self.current_beat.seconds is None:
+            return None
+        end = self.floor.limit if self.floor is not None else self.due
+        return None if end is None else max(0.0, (end - self.now) / self.rate)
 
     def _on_where(self) -> None:
-        self._log("command", name="where")
-        self._say(answers.where(self.title, self.step_index, len(self.plan), self.current_step,
-                                self.current_beat))
+        self._log_command(Command.WHERE)
+        self._politely(Speech(answers.where(self.title, self.step_index, len(self.plan),
+                                            self.current_step, self.current_beat)))
 
     def _on_help(self) -> None:
-        self._log("command", name="help")
-        phase = "paused" if self.state == "paused" else "turn" if self.in_turn else "guiding"
-        self._say(answers.HELP[phase])
+        self._log_command(Command.HELP)
+        phase = "paused" if self.state == "paused" else "turn" if self.phase == "turn" \
+            else "guiding"
+        self._politely(Speech(answers.HELP[phase]))
 
-    def _say(self, text: str) -> None:
-        """An answer, spoken over whatever phase is under way, without changing it."""
-        self._play(Speech(text), self.now)
-
-    def _retime(self, step: float, name: str) -> None:
-        """Change the running pacer's tempo from this moment, mid-phase if need be."""
-        if self.pacer is None:  # no rhythm running: the voice slows or quickens instead
-            self._log("command", name=name)
+    def _retime(self, step: float, command: Command) -> None:
+        """Change the running rhythm's tempo from this moment, mid-phase if need be."""
+        if self.rhythm is None:  # no rhythm running: the voice slows or quickens instead
+            self._log_command(command)
             self._actions.append(Adjust("rate", up=step > 1))
             return
-        low, high = TEMPO_RANGE
-        factor = min(max(self.pacer.factor * step, low), high)
-        if factor == self.pacer.factor:
+        factor = self.rhythm.retime(step, self.beat_start, self.now)
+        if factor is None:
             return
-        self._log("command", name=name, tempo=round(factor, 3))
-        elapsed = (self.now - self.beat_start) / self.rate
-        self.pacer.scale_tempo(factor, elapsed)
+        self._record(CommandTaken(sample=self.now, name=command.value, tempo=round(factor, 3)))
         self._actions.append(DropSounds(self.now + 1))
-        self.paced_until = elapsed + 1 / self.rate
-        self._schedule_pacer()
-        self.due = self.beat_start + self._samples(self.pacer.end)
+        self._schedule_rhythm()
+        self.due = self.rhythm.end(self.beat_start)
 
     def _on_next(self) -> None:
-        self._leave_step("next")
-        self._enter_step(self.step_index + 1)
+        self._leave_step(Command.NEXT)
+        self._enter_step(navigation.after_next(self.plan, self.step_index))
 
     def _on_skip(self) -> None:
-        self._leave_step("skip")
-        block = self.current_step.block
-        following = self.step_index + 1
-        if block:
-            while following < len(self.plan) and self.plan[following].block == block:
-                following += 1
-        self._enter_step(following)
+        self._leave_step(Command.SKIP)
+        self._enter_step(navigation.after_skip(self.plan, self.step_index))
 
     def _on_back(self) -> None:
-        self._leave_step("back")
-        self._enter_step(max(0, self.step_index - 1))
+        self._leave_step(Command.BACK)
+        self._enter_step(navigation.after_back(self.plan, self.step_index))
 
     def _on_repeat(self) -> None:
-        self._leave_step("repeat")
+        self._leave_step(Command.REPEAT)
         self._enter_step(self.step_index)
 
     def _on_stop(self) -> None:
-        self._leave_step("stop")
-        self._log("session_end", reason="stopped")
+        self._leave_step(Command.STOP)
+        self._record(SessionEnd(sample=self.now, reason="stopped"))
+
+    def _on_quit(self) -> None:
+        self._leave_step(Command.QUIT)
+        self._record(SessionEnd(sample=self.now, reason="stopped"))
 
     def _on_complete(self) -> None:
-        self._log("session_end", reason="completed")
+        self._record(SessionEnd(sample=self.now, reason="completed"))
 
     # -- walking the plan -------------------------------------------------------------
 
@@ -299,14 +331,15 @@ class SessionMachine:
             self.trigger("complete")
             return
         self.step_index, self.beat_index = index, 0
-        self.pacer = None
+        self.rhythm = None
         step = self.current_step
-        self._log("step", number=step.number, kind=step.kind, round=step.round, index=index)
+        self._record(StepStarted(sample=self.now, number=step.number, kind=step.kind,
+                                 round=step.round, index=index))
         self._begin_beat()
 
-    def _leave_step(self, command: str) -> None:
-        """End the current step early: close an open turn, cut the sound."""
-        self._log("command", name=command)
+    def _leave_step(self, command: Command) -> None:
+        """End the current step early: close an open floor, cut the sound."""
+        self._log_command(command)
         self._close_turn("command")
         self._silence()
 
@@ -314,34 +347,34 @@ class SessionMachine:
         beat = self.current_beat
         if beat.seconds is None:
             elapsed = 0  # a spoken beat starts again from its first word
+        if elapsed == 0 and beat.sounds and self.voice_active and self.beat_held is None:
+            self.beat_held = (self.now, self.now + self._samples(HOLD_BOUND))
+            self.due = None
+            return  # a partner is speaking: this beat's first sound waits for their pause
         self.beat_start = self.now - elapsed
         self.paused_elapsed = 0
-        self.awaiting = set()
+        self.awaiting, self.pending = set(), []
         for offset, sound in beat.sounds:
             at = self.beat_start + self._samples(offset)
             if at < self.now:
+                continue
+            if at > self.now and beat.seconds is not None:
+                self.pending.append((at, sound))  # a chime: it too will wait for a pause
                 continue
             token = self._play(sound, at)
             if beat.seconds is None:
                 self.awaiting.add(token)
         if beat.pacer is not None:
-            if self.pacer is None:  # a resumed beat keeps its grid
-                self.pacer = Pacer(beat.pacer)
-            self.paced_until = elapsed / self.rate
-            self._schedule_pacer()
+            if self.rhythm is None:  # a resumed beat keeps its grid
+                self.rhythm = Rhythm(beat.pacer, self.rate)
+            self.rhythm.resume(elapsed)
+            self._schedule_rhythm()
         if beat.turn and not self.in_turn:
-            self.in_turn = True
-            self._log("turn_start", partner=beat.turn, open=beat.open, seconds=beat.seconds)
-            if self.listening and beat.seconds is not None:
-                settings = self.turn_settings
-                if beat.patience is not None or beat.min_seconds is not None:
-                    settings = replace(settings, patience=beat.patience or settings.patience,
-                                       min_seconds=beat.min_seconds or settings.min_seconds)
-                self.keeper = TurnKeeper(self.now, self.rate, beat.seconds, beat.open, settings)
-        if self.keeper is not None:
-            self.due = self.keeper.due()
-        elif self.pacer is not None:
-            self.due = self.beat_start + self._samples(self.pacer.end)
+            self._open_turn(beat)
+        if self.floor is not None:
+            self.due = self.floor.due()
+        elif self.rhythm is not None:
+            self.due = self.rhythm.end(self.beat_start)
         elif beat.seconds is not None:
             self.due = self.beat_start + self._samples(beat.seconds)
         else:
@@ -349,41 +382,84 @@ class SessionMachine:
             if not self.awaiting:
                 self._end_beat("done")
 
+    def _open_turn(self, beat: Beat) -> None:
+        assert beat.turn is not None and beat.seconds is not None
+        kind = beat.floor or FloorKind.SHARE
+        self.in_turn = True
+        self._record(TurnStart(sample=self.now, partner=beat.turn, floor=kind.value,
+                               seconds=beat.seconds))
+        if self.listening:
+            self.floor = Floor(kind, self.now, self.rate, beat.seconds, self.floor_settings,
+                               beat.patience, beat.min_seconds)
+
     def _end_beat(self, reason: str) -> None:
         self._close_turn(reason)
-        self.due = self.refill_due = None
-        self.pacer = None
-        self.awaiting = set()
+        self.due = None
+        self.rhythm = None
+        self.awaiting, self.pending, self.held = set(), [], []
         if self.beat_index + 1 < len(self.current_step.beats):
             self.beat_index += 1
             self._begin_beat()
         else:
             self._enter_step(self.step_index + 1)
 
-    # -- helpers ----------------------------------------------------------------------
+    # -- the floor and courtesy -------------------------------------------------------
 
-    def _turn(self, actions: Sequence[TurnAction]) -> None:
-        """Carry out what the turn keeper decided."""
-        partner = self.current_beat.turn or ""
+    @property
+    def _floor_partner(self) -> str | None:
+        return self.current_beat.turn if self.in_turn else None
+
+    def _floor_acts(self, actions: Sequence[End | Reprompt | Warn]) -> None:
+        """Carry out what the floor's rules decided."""
+        beat = self.current_beat
         for action in actions:
             if isinstance(action, End):
                 self._end_beat(action.reason)
                 return
-            sound: Sound = Cue("chime")
             if isinstance(action, Reprompt):
-                sound = Speech(REPROMPT.format(partner="You both" if partner == "both"
-                                               else partner))
-            elif isinstance(action, Encourage):
-                sound = Speech(ENCOURAGE)
+                if self.voice_active:
+                    continue  # someone has just begun: they need no invitation
+                partner = beat.turn or ""
+                self._record(Reprompted(sample=self.now, partner=partner,
+                                        floor=str(beat.floor or FloorKind.SHARE)))
+                who = "You both" if partner == BOTH else partner
+                self._play(Speech(REPROMPT.format(partner=who)), self.now)
+            else:
+                self._politely(Cue("chime"))
+        if self.floor is not None:
+            self.due = self.floor.due()
+
+    def _politely(self, sound: Sound) -> None:
+        """Play now, unless a partner is speaking: then wait for their pause (bounded)."""
+        if self.voice_active:
+            self.held.append((self.now, self.now + self._samples(HOLD_BOUND), sound))
+        else:
             self._play(sound, self.now)
-        if self.keeper is not None:
-            self.due = self.keeper.due()
+
+    def _release(self, now: int, only_overdue: bool = False) -> None:
+        """A pause (or the bound): what waited may sound now."""
+        if self.beat_held is not None:
+            if only_overdue and now < self.beat_held[1]:
+                return
+            since, self.beat_held = self.beat_held[0], None
+            self._record(Waited(sample=now, seconds=round((now - since) / self.rate, 3)))
+            self._begin_beat()
+            return
+        ready = [h for h in self.held if not only_overdue or h[1] <= now]
+        self.held = [h for h in self.held if h not in ready]
+        for since, _, sound in ready:
+            self._record(Waited(sample=now, seconds=round((now - since) / self.rate, 3)))
+            self._play(sound, now)
 
     def _close_turn(self, reason: str) -> None:
-        self.keeper = None
+        self.floor = None
         if self.in_turn:
             self.in_turn = False
-            self._log("turn_end", partner=self.current_beat.turn, reason=reason)
+            beat = self.current_beat
+            self._record(TurnEnd(sample=self.now, partner=beat.turn or "",
+                                 floor=str(beat.floor or FloorKind.SHARE), reason=reason))
+
+    # -- helpers ----------------------------------------------------------------------
 
     def _run(self, now: int, change: Callable[[], object]) -> list[Action]:
         self.now = now
@@ -391,18 +467,10 @@ class SessionMachine:
         change()
         return self._actions
 
-    def _schedule_pacer(self) -> None:
-        """Schedule the pacer's cues a little ahead of the clock, and come back for more."""
-        assert self.pacer is not None
-        until = (self.now - self.beat_start) / self.rate + PACER_LOOKAHEAD
-        for onset in self.pacer.between(self.paced_until, until):
-            at = self.beat_start + self._samples(onset.t)
-            sounds: list[Sound] = [Cue(kind) for kind in onset.cues]
-            sounds += [Speech(onset.speech)] if onset.speech else []
-            for sound in sounds:
-                self._play(sound, at)
-        self.paced_until = until
-        self.refill_due = self.now + self._samples(PACER_REFILL)
+    def _schedule_rhythm(self) -> None:
+        assert self.rhythm is not None
+        for at, sound in self.rhythm.cues(self.beat_start, self.now):
+            self._play(sound, at)
 
     def _play(self, sound: Sound, at: int) -> int:
         """Ask for a sound at sample `at`; its token names it when it ends."""
@@ -411,16 +479,18 @@ class SessionMachine:
         return self._tokens
 
     def _silence(self) -> None:
-        self.due = self.refill_due = None
-        self.awaiting = set()
+        self.due = None
+        if self.rhythm is not None:
+            self.rhythm.refill_due = None
+        self.awaiting, self.pending, self.held = set(), [], []
+        self.beat_held = None
         self._actions.append(StopSounds())
 
     def _samples(self, seconds: float) -> int:
         return round(seconds * self.rate)
 
-    def _log(self, event_type: str, **data: object) -> None:
-        self._log_at(self.now, event_type, **data)
+    def _log_command(self, command: Command) -> None:
+        self._record(CommandTaken(sample=self.now, name=command.value))
 
-    def _log_at(self, sample: int, event_type: str, **data: object) -> None:
-        self._actions.append(Record(Event(event_type, sample, dict(data))))
-
+    def _record(self, event: Event) -> None:
+        self._actions.append(Record(event))

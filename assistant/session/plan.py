@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from assistant.pacing.pacer import Pacer, PacerSpec, breathing, walking
 from assistant.pacing.patterns import parse_pattern
+from assistant.session.floor import FloorKind
 from assistant.session.script import (
     AskStep,
     BreatheStep,
@@ -46,10 +47,10 @@ class Beat:
     sounds: tuple[tuple[float, Sound], ...] = ()
     seconds: float | None = None
     turn: str | None = None  # the partner (a name, or "both") who has the floor
-    open: bool = False
+    floor: FloorKind | None = None  # how that floor ends
     linger: float = 0.0  # quiet after the sounds end, for beats that end with their sounds
     pacer: PacerSpec | None = None  # a rhythm of cues, scheduled as the beat runs
-    patience: float | None = None  # for turns: the step's own patience, if it sets one
+    patience: float | None = None  # for floors: the step's own patience, if it sets one
     min_seconds: float | None = None
 
 
@@ -105,6 +106,7 @@ def fill(text: str, names: Names) -> str:
 
 
 DEFAULT_HANDOVER = "Thank you, {partner}."  # a turn always ends with a spoken hand-over
+BOTH = "both"
 SPEECH_GAP = 0.7  # seconds of quiet after each prompt, so lines never run together
 
 
@@ -125,14 +127,15 @@ class _Builder:
         if isinstance(step, SayStep):
             return (_speak(step.text, names, max(step.pause, SPEECH_GAP)),)
         if isinstance(step, TurnStep):
-            partner = names.a if step.partner == "A" else names.b
+            partner = _who(step.partner, names)
             beats = [
-                _speak(f"{step.prompt} {step.listener}", names),
-                Beat(seconds=step.seconds, turn=partner, open=step.open,
+                _speak(f"{step.prompt} {step.listener}".strip(), names),
+                Beat(seconds=step.seconds, turn=partner, floor=step.floor,
                      patience=step.patience, min_seconds=step.min_seconds),
                 _cue("bell"),
             ]
-            handover = step.handover or DEFAULT_HANDOVER.format(partner=partner)
+            thanked = "you both" if partner == BOTH else partner
+            handover = step.handover or DEFAULT_HANDOVER.format(partner=thanked)
             return (*beats, _speak(handover, names))
         if isinstance(step, SilenceStep):
             chimes = _every(step.chime_every, step.seconds)
@@ -151,10 +154,11 @@ class _Builder:
         return (*beats, _speak(closing, names)) if closing else beats
 
     def _ask(self, step: AskStep, names: Names) -> tuple[Beat, ...]:
-        answerer = {"A": names.a, "B": names.b, "both": "both"}[step.partner]
+        answerer = _who(step.partner, names)
         beats = [_speak(step.intro, names)] if step.intro else []
         for question in self._draw(step):
-            beats += [_speak(question, names), Beat(seconds=step.seconds, turn=answerer, open=True)]
+            beats += [_speak(question, names), Beat(seconds=step.seconds, turn=answerer,
+                                                    floor=step.floor, patience=step.patience)]
         return tuple(beats)
 
     def _draw(self, step: AskStep) -> list[str]:
@@ -166,6 +170,10 @@ class _Builder:
             self.rng.shuffle(pool)
         drawn, self.unasked[step.deck] = pool[: step.count], pool[step.count :]
         return drawn
+
+
+def _who(partner: str, names: Names) -> str:
+    return {"A": names.a, "B": names.b}.get(partner, BOTH)
 
 
 def _every(interval: float | None, seconds: float) -> list[float]:

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from assistant.session.floor import FloorKind
+
 Partner = Literal["A", "B"]
 Answerer = Literal["A", "B", "both"]
 BreathMode = Literal["solo", "together", "alternating"]
@@ -19,16 +21,16 @@ class SayStep:
 
 @dataclass(frozen=True)
 class TurnStep:
-    """Hand the floor to one partner; `open` turns end when the speaker is done."""
+    """Hand the floor to one partner or both, as a share, an answer, a talk or an activity."""
 
-    partner: Partner
+    partner: Answerer
     prompt: str
-    listener: str
     seconds: float
-    open: bool = False
+    floor: FloorKind = FloorKind.SHARE
+    listener: str = ""
     handover: str = ""
-    patience: float | None = None  # seconds of quiet that end an open turn
-    min_seconds: float | None = None  # an open turn never ends on silence before this
+    patience: float | None = None  # seconds of quiet after speech that end the floor
+    min_seconds: float | None = None  # the floor never ends on silence before this
 
 
 @dataclass(frozen=True)
@@ -72,6 +74,8 @@ class AskStep:
     seconds: float
     intro: str = ""
     deck: str = ""
+    floor: FloorKind = FloorKind.TALK
+    patience: float | None = None
 
 
 @dataclass(frozen=True)
