@@ -11,7 +11,7 @@ from assistant.session.commands import Command
 from assistant.session.events import Event
 from assistant.session.loader import parse_exercise, tomllib
 from assistant.session.machine import STOP_REPLY, SessionMachine
-from assistant.session.plan import SPEECH_GAP, Names, PlannedStep, build_plan
+from assistant.session.plan import SPEECH_GAP, Names, PlannedStep, Speech, build_plan
 from assistant.session.rhythm import TEMPO_STEP
 from assistant.testing import RATE, run_plan
 
@@ -325,3 +325,45 @@ def test_faster_is_bounded_and_quickens_the_voice_outside_a_rhythm() -> None:
     events = run_plan(plan(BREATHE), many)
     tempos = [e.data["tempo"] for e in of_type(events, "command")]
     assert tempos[-1] == 2.0 and len(tempos) < 12
+
+
+def _plays(actions: list[object]) -> list[Play]:
+    return [a for a in actions if isinstance(a, Play)]
+
+
+def _first_prompt_over(machine: SessionMachine) -> int:
+    """Start, let the opening prompt end, and return when the next one falls due."""
+    token = _plays(machine.start(0))[0].token
+    machine.sound_ended(token, RATE)
+    due = machine.next_due
+    assert due == RATE + round(SPEECH_GAP * RATE)
+    return due
+
+
+def test_a_prompt_due_while_a_partner_speaks_waits_for_their_pause() -> None:
+    machine = SessionMachine(plan(SAY_TWICE), RATE, listening=True)
+    due = _first_prompt_over(machine)
+    machine.voice(True, due - 100)
+    assert _plays(machine.tick(due)) == []
+    released = machine.voice(False, due + 2 * RATE)
+    assert [p.at for p in _plays(released)] == [due + 2 * RATE]
+    waited = [a.event for a in released if isinstance(a, Record) and a.event.type == "waited"]
+    assert waited and waited[0].data["seconds"] == 2.0
+
+
+def test_a_prompt_waits_for_a_pause_at_most_eight_seconds() -> None:
+    machine = SessionMachine(plan(SAY_TWICE), RATE, listening=True)
+    due = _first_prompt_over(machine)
+    machine.voice(True, due - 100)
+    machine.tick(due)
+    assert machine.next_due == due + 8 * RATE
+    assert [p.at for p in _plays(machine.tick(due + 8 * RATE))] == [due + 8 * RATE]
+
+
+def test_the_reply_to_stop_is_said_even_over_a_partner() -> None:
+    machine = SessionMachine(plan(TURN), RATE, listening=True)
+    machine.start(0)
+    machine.voice(True, 10 * RATE)
+    actions = machine.command(Command.STOP, 10 * RATE)
+    assert [p.sound for p in _plays(actions)] == [Speech(STOP_REPLY)]
+    assert machine.state == "paused"

@@ -343,11 +343,11 @@ class SessionMachine:
         self._close_turn("command")
         self._silence()
 
-    def _begin_beat(self, elapsed: int = 0) -> None:
+    def _begin_beat(self, elapsed: int = 0, courteous: bool = True) -> None:
         beat = self.current_beat
         if beat.seconds is None:
             elapsed = 0  # a spoken beat starts again from its first word
-        if elapsed == 0 and beat.sounds and self.voice_active and self.beat_held is None:
+        if courteous and elapsed == 0 and beat.sounds and self.voice_active:
             self.beat_held = (self.now, self.now + self._samples(HOLD_BOUND))
             self.due = None
             return  # a partner is speaking: this beat's first sound waits for their pause
@@ -443,7 +443,7 @@ class SessionMachine:
                 return
             since, self.beat_held = self.beat_held[0], None
             self._record(Waited(sample=now, seconds=round((now - since) / self.rate, 3)))
-            self._begin_beat()
+            self._begin_beat(courteous=False)
             return
         ready = [h for h in self.held if not only_overdue or h[1] <= now]
         self.held = [h for h in self.held if h not in ready]

@@ -1,0 +1,119 @@
+"""Runs an exercise with a simulated couple and judges it as they would have lived it.
+
+The judgement uses the couple's own ground truth (what each partner meant to
+say, and when they actually spoke) against the session's events:
+
+- a floor taken too early: it ended for silence or no response while its owner
+  would have begun speaking again within 5 s;
+- a sound over speech: a prompt, bell or chime that began while a partner was
+  speaking (a sound that begins within a quarter second of their first word is a
+  collision nobody could avoid, not talking over; replies to "stop" are exempt);
+- a re-prompt in an activity;
+- the time from the last word of a finished share to the next sound;
+- each activity's length, as a share of its scripted length;
+- whether the session reached its closing question and completed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from assistant.audio.cues import CueBank
+from assistant.audio.mixer import Mixer
+from assistant.runner import SessionRunner
+from assistant.session.events import Event
+from assistant.session.machine import SessionMachine
+from assistant.session.plan import Names, build_plan
+from assistant.session.script import Exercise
+from assistant.speech.detector import SpeechDetector, silero
+from assistant.speech.voice import Voice
+from assistant.testing.couple import RATE, Couple, CoupleAudio, Profile
+
+if TYPE_CHECKING:
+    from assistant.session.floor import FloorSettings
+
+RESUME_WITHIN = 5.0  # seconds: a partner who would speak again this soon was not done
+COLLISION = 0.25  # seconds: a sound this close to a first word is a collision
+CLOSING_WORDS = ("good stretch", "too much")
+STOP_REPLY = "Paused. Say continue"
+
+
+@dataclass(frozen=True)
+class Experience:
+    exercise: str
+    profile: str
+    early_floors: tuple[str, ...]  # what happened, for a readable failure
+    talked_over: tuple[str, ...]
+    activity_reprompts: int
+    handover_seconds: tuple[float, ...]  # last word of a finished share → next sound
+    activity_shares: tuple[float, ...]  # each activity's length / its scripted length
+    reached_closing: bool
+    completed: bool
+    session_seconds: float
+
+
+def live_with(exercise: Exercise, profile: Profile, voice: Voice, seed: int = 0,
+              settings: FloorSettings | None = None,
+              floor_of: Callable[[str], str] | None = None) -> tuple[list[Event], Couple]:
+    """Run `exercise` to its end on the virtual clock with a simulated couple."""
+    events: list[Event] = []
+    couple = Couple(profile, ("Ana", "Ben"), seed, floor_of=floor_of)
+    plan = build_plan(exercise, Names("Ana", "Ben"), seed)
+    machine = SessionMachine(plan, RATE, exercise.id, exercise.title, True, settings,
+                             exercise.minutes * 60)
+    runner = SessionRunner(machine, CoupleAudio(couple), Mixer(RATE), voice, CueBank(RATE),
+                           [events.append, couple], detector=SpeechDetector(silero()))
+    runner.run()
+    return events, couple
+
+
+def judge(exercise: str, profile: str, events: Sequence[Event], couple: Couple) -> Experience:
+    """Judge from the events' `type`, `sample` and `data` alone, so any log can be judged."""
+    sounds = [e for e in events if e.type == "cue" or (
+        e.type == "say_start" and not str(e.data["text"]).startswith(STOP_REPLY))]
+    early, handovers, activities = [], [], []
+    for floor in couple.floors:
+        if floor.end is None:
+            continue
+        unsaid = [u for u in floor.planned if u.start >= floor.end]
+        if floor.reason in ("silence", "no_response") and unsaid \
+                and unsaid[0].start - floor.end <= RESUME_WITHIN * RATE:
+            early.append(f"{floor.kind} of {floor.owner} at {floor.start / RATE:.1f} s ended "
+                         f"({floor.reason}) at {floor.end / RATE:.1f} s, "
+                         f"{(unsaid[0].start - floor.end) / RATE:.1f} s before they went on")
+        said = [u for u in couple.said if u.floor == floor.number]
+        if floor.kind == "share" and said and floor.reason in ("silence", "command"):
+            last_word = max(u.end for u in said)
+            following = next((s.sample for s in sounds if s.sample >= floor.end), None)
+            if following is not None:
+                handovers.append((following - last_word) / RATE)
+        if floor.kind == "activity":
+            activities.append((floor.end - floor.start) / (floor.seconds * RATE))
+    over = [f"{s.type} at {s.sample / RATE:.2f} s over {u.partner}'s speech "
+            f"({u.start / RATE:.2f} to {u.end / RATE:.2f} s)"
+            for s in sounds for u in couple.said
+            if u.start + COLLISION * RATE <= s.sample < u.end]
+    ending = next((e for e in events if e.type == "session_end"), None)
+    closing = any(e.type == "say_start" and all(w in str(e.data["text"]).lower()
+                                                for w in CLOSING_WORDS) for e in events)
+    return Experience(
+        exercise=exercise, profile=profile, early_floors=tuple(early),
+        talked_over=tuple(over),
+        activity_reprompts=sum(_reprompted_in_activity(e, couple) for e in events),
+        handover_seconds=tuple(handovers), activity_shares=tuple(activities),
+        reached_closing=closing,
+        completed=ending is not None and ending.data["reason"] == "completed",
+        session_seconds=(ending.sample if ending else events[-1].sample) / RATE,
+    )
+
+
+def _reprompted_in_activity(event: Event, couple: Couple) -> bool:
+    """A re-prompt (its own event, or its words in older logs) while an activity ran."""
+    if event.type == "reprompt":
+        return event.data.get("floor") == "activity"
+    if event.type != "say_start" or "take your time" not in str(event.data["text"]).lower():
+        return False
+    return any(f.kind == "activity" and f.start <= event.sample <= (f.end or event.sample)
+               for f in couple.floors)

@@ -1,0 +1,144 @@
+"""The floor as couples live it: the whole library under each simulated couple.
+
+For each profile of couple (talkative, thoughtful, quiet, silent, one that talks
+over the assistant) every library exercise is run on the virtual clock with the
+couple simulator, real speech detection and the real voice, and this prints:
+
+- floors taken too early (target 0);
+- sounds started over a partner's speech (target 0);
+- seconds from a finished share's last word to the next sound: median and 95th
+  percentile (target: p95 at most 7 s);
+- each activity's length with a silent couple, as a share of its scripted length
+  (target at least 0.95): the smallest and the mean.
+
+`--before REV` measures the engine of an earlier commit the same way, beside
+today's: the simulator is copied into a temporary checkout of REV, and since
+older logs do not name the floor kinds, each step's kind is taken from today's
+library (steps are numbered alike).
+
+    .venv/bin/python scripts/bench_floor.py [--before REV] [--seed N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+SIMULATOR = ("assistant/testing/couple.py", "assistant/testing/experience.py",
+             "assistant/session/commands.py")
+
+
+def measure(seed: int, hints: dict[str, dict[str, str]] | None) -> dict[str, Any]:
+    """Figures per profile, for the `assistant` package on sys.path."""
+    from assistant.session.library import load_library
+    from assistant.speech.voice import EspeakVoice, VoiceSettings
+    from assistant.testing.couple import PROFILES
+    from assistant.testing.experience import judge, live_with
+
+    voice = EspeakVoice(VoiceSettings(), 16_000, Path(tempfile.mkdtemp()) / "voice")
+    results: dict[str, Any] = {}
+    for name, profile in PROFILES.items():
+        early = over = 0
+        handovers: list[float] = []
+        activities: list[float] = []
+        for exercise in load_library():
+            steps = (hints or {}).get(exercise.id)
+            floor_of = (lambda number, steps=steps: steps.get(number, "share")) if steps \
+                else None
+            events, couple = live_with(exercise, profile, voice, seed, floor_of=floor_of)
+            lived = judge(exercise.id, name, events, couple)
+            early += len(lived.early_floors)
+            over += len(lived.talked_over)
+            handovers += lived.handover_seconds
+            activities += lived.activity_shares
+            print(f"  {name:11s} {exercise.id:22s} early {len(lived.early_floors)} "
+                  f"over {len(lived.talked_over)}", file=sys.stderr, flush=True)
+        results[name] = {"early": early, "over": over, "handovers": handovers,
+                         "activities": activities}
+    return results
+
+
+def floor_hints() -> dict[str, dict[str, str]]:
+    """Each library step's floor kind, by exercise and step number (as the plan numbers it)."""
+    from assistant.session.library import load_library
+    from assistant.session.plan import Names, build_plan
+
+    hints: dict[str, dict[str, str]] = {}
+    for exercise in load_library():
+        for step in build_plan(exercise, Names()):
+            for beat in step.beats:
+                if beat.floor is not None:
+                    hints.setdefault(exercise.id, {})[step.number] = beat.floor.value
+    return hints
+
+
+def measure_before(rev: str, seed: int) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory() as folder:
+        tree = Path(folder) / "before"
+        subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", str(tree), rev],
+                       check=True, capture_output=True)
+        try:
+            testing = tree / "assistant" / "testing"
+            if (tree / "assistant" / "testing.py").exists():
+                testing.mkdir()
+                (tree / "assistant" / "testing.py").rename(testing / "__init__.py")
+            for name in SIMULATOR:
+                if not (tree / name).exists():
+                    shutil.copy(ROOT / name, tree / name)
+            hints = Path(folder) / "hints.json"
+            hints.write_text(json.dumps(floor_hints()))
+            child = subprocess.run(
+                [sys.executable, __file__, "--seed", str(seed), "--hints", str(hints)],
+                env={**os.environ, "PYTHONPATH": str(tree)}, cwd=tree, check=True,
+                stdout=subprocess.PIPE, text=True)
+            return dict(json.loads(child.stdout))
+        finally:
+            subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(tree)],
+                           check=False, capture_output=True)
+
+
+def summary(figures: dict[str, Any]) -> str:
+    handovers, activities = figures["handovers"], figures["activities"]
+    if handovers:
+        cut = statistics.quantiles(handovers, n=20)[-1] if len(handovers) > 1 else handovers[0]
+        handover = f"{statistics.median(handovers):5.1f} / {cut:5.1f} s (n={len(handovers)})"
+    else:
+        handover = "none finished"
+    activity = (f"min {min(activities):.2f}, mean {statistics.mean(activities):.2f}"
+                if activities else "-")
+    return (f"early {figures['early']:3d} | over speech {figures['over']:3d} | "
+            f"share hand-over median/p95 {handover} | activities {activity}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--before", metavar="REV", help="also measure this earlier commit")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--hints", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.hints:  # a child measuring an older checkout: JSON on stdout
+        hints = json.loads(args.hints.read_text())
+        print(json.dumps(measure(args.seed, hints)))
+        return
+    sys.path.insert(0, str(ROOT))
+    now = measure(args.seed, None)
+    before = measure_before(args.before, args.seed) if args.before else None
+    for name, figures in now.items():
+        print(f"{name:11s} now:    {summary(figures)}")
+        if before and name in before:
+            print(f"{'':11s} before: {summary(before[name])}")
+    print("(activities: each activity's length as a share of its scripted length; the "
+          "silent couple's row is the one with a target)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,42 @@
+"""Every library exercise lived by simulated couples of each kind, on the virtual clock.
+
+Each run is a whole session with real speech detection, the real voice, and two
+partners speaking real synthesised speech in answer to what the session does.
+The checks are what the couple would notice: cut off, talked over, re-prompted
+mid-play, left waiting, or never reaching the end.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from assistant.session.library import exercise_ids, find_exercise
+from assistant.speech.voice import EspeakVoice, VoiceSettings
+from assistant.testing.couple import PROFILES
+from assistant.testing.experience import judge, live_with
+
+HANDOVER_BOUND = 7.0  # seconds from the last word of a finished share to the next sound
+
+
+@pytest.fixture(scope="module")
+def voice(tmp_path_factory: pytest.TempPathFactory) -> EspeakVoice:
+    return EspeakVoice(VoiceSettings(), 16_000, Path(tmp_path_factory.mktemp("voice")))
+
+
+@pytest.mark.timeout(240)
+@pytest.mark.parametrize("profile", sorted(PROFILES))
+@pytest.mark.parametrize("exercise", exercise_ids())
+def test_a_couple_lives_the_exercise_well(exercise: str, profile: str,
+                                          voice: EspeakVoice) -> None:
+    events, couple = live_with(find_exercise(exercise), PROFILES[profile], voice, seed=7)
+    lived = judge(exercise, profile, events, couple)
+    assert lived.early_floors == ()
+    assert lived.talked_over == ()
+    assert lived.activity_reprompts == 0
+    assert all(seconds <= HANDOVER_BOUND for seconds in lived.handover_seconds), \
+        lived.handover_seconds
+    assert lived.reached_closing and lived.completed
+    if profile == "silent":
+        assert all(share >= 0.999 for share in lived.activity_shares), lived.activity_shares
