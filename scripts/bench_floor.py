@@ -37,7 +37,8 @@ SIMULATOR = ("assistant/testing/couple.py", "assistant/testing/experience.py",
              "assistant/session/commands.py")
 
 
-def measure(seed: int, hints: dict[str, dict[str, str]] | None) -> dict[str, Any]:
+def measure(seed: int, hints: dict[str, dict[str, str]] | None,
+            only: list[str] | None = None) -> dict[str, Any]:
     """Figures per profile, for the `assistant` package on sys.path."""
     from assistant.session.library import load_library
     from assistant.speech.voice import EspeakVoice, VoiceSettings
@@ -51,6 +52,8 @@ def measure(seed: int, hints: dict[str, dict[str, str]] | None) -> dict[str, Any
         handovers: list[float] = []
         activities: list[float] = []
         for exercise in load_library():
+            if only and exercise.id not in only:
+                continue
             steps = (hints or {}).get(exercise.id)
             floor_of = (lambda number, steps=steps: steps.get(number, "share")) if steps \
                 else None
@@ -81,7 +84,7 @@ def floor_hints() -> dict[str, dict[str, str]]:
     return hints
 
 
-def measure_before(rev: str, seed: int) -> dict[str, Any]:
+def measure_before(rev: str, seed: int, only: list[str] | None) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as folder:
         tree = Path(folder) / "before"
         subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", str(tree), rev],
@@ -97,7 +100,8 @@ def measure_before(rev: str, seed: int) -> dict[str, Any]:
             hints = Path(folder) / "hints.json"
             hints.write_text(json.dumps(floor_hints()))
             child = subprocess.run(
-                [sys.executable, __file__, "--seed", str(seed), "--hints", str(hints)],
+                [sys.executable, __file__, "--seed", str(seed), "--hints", str(hints),
+                 *(["--exercises", ",".join(only)] if only else [])],
                 env={**os.environ, "PYTHONPATH": str(tree)}, cwd=tree, check=True,
                 stdout=subprocess.PIPE, text=True)
             return dict(json.loads(child.stdout))
@@ -123,15 +127,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--before", metavar="REV", help="also measure this earlier commit")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--exercises", help="only these exercises, by id, comma-separated")
     parser.add_argument("--hints", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    only = args.exercises.split(",") if args.exercises else None
     if args.hints:  # a child measuring an older checkout: JSON on stdout
         hints = json.loads(args.hints.read_text())
-        print(json.dumps(measure(args.seed, hints)))
+        print(json.dumps(measure(args.seed, hints, only)))
         return
     sys.path.insert(0, str(ROOT))
-    now = measure(args.seed, None)
-    before = measure_before(args.before, args.seed) if args.before else None
+    now = measure(args.seed, None, only)
+    before = measure_before(args.before, args.seed, only) if args.before else None
     for name, figures in now.items():
         print(f"{name:11s} now:    {summary(figures)}")
         if before and name in before:

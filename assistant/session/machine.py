@@ -18,6 +18,7 @@ from transitions import Machine
 from assistant.session import answers, navigation
 from assistant.session.actions import Action, Adjust, DropSounds, Play, Record, StopSounds
 from assistant.session.commands import Command
+from assistant.session.courtesy import Courtesy
 from assistant.session.events import (
     CommandTaken,
     Event,
@@ -37,7 +38,6 @@ from assistant.session.rhythm import TEMPO_STEP, Rhythm
 
 REPROMPT = "{partner}, take your time. Whenever you are ready, the floor is yours."
 STOP_REPLY = "Paused. Say continue, or say stop again to end."
-HOLD_BOUND = 8.0  # seconds a sound waits for a speaking partner's pause, at most
 
 _LEAVE = ["running", "paused"]
 _RULES: list[dict[str, Any]] = [
@@ -87,9 +87,7 @@ class SessionMachine:
         self.floor: Floor | None = None
         self.in_turn = False
         self.pending: list[tuple[int, Sound]] = []  # sounds later in a timed beat (chimes)
-        self.voice_active = False  # the microphone hears someone (or may be about to)
-        self.held: list[tuple[int, int, Sound]] = []  # (since, deadline, sound) awaiting a pause
-        self.beat_held: tuple[int, int] | None = None  # a beat's start awaiting a pause
+        self.courtesy = Courtesy(rate)  # what waits for a speaking partner's pause
         self.awaiting: set[int] = set()
         self.now = 0
         self._tokens = 0
@@ -144,7 +142,7 @@ class SessionMachine:
         """The microphone began or stopped hearing a voice; a pause releases what waited."""
 
         def changed() -> None:
-            self.voice_active = active
+            self.courtesy.voice_active = active
             if not active and self.state == "running":
                 self._release(now)
 
@@ -170,11 +168,9 @@ class SessionMachine:
         def fire() -> None:
             if self.state != "running":
                 return
-            if self.beat_held is not None:
-                if now >= self.beat_held[1]:
-                    self._release(now)
-                return
             self._release(now, only_overdue=True)
+            if self.courtesy.beat is not None:
+                return
             while self.pending and self.pending[0][0] <= now:
                 self._politely(self.pending.pop(0)[1])
             if self.rhythm is not None and self.rhythm.refill_due is not None \
@@ -191,11 +187,10 @@ class SessionMachine:
     def next_due(self) -> int | None:
         if self.state != "running":
             return None
-        if self.beat_held is not None:
-            return self.beat_held[1]
+        if self.courtesy.beat is not None:
+            return self.courtesy.due
         timers = [self.due, self.rhythm.refill_due if self.rhythm else None,
-                  self.pending[0][0] if self.pending else None,
-                  *(deadline for _, deadline, _ in self.held)]
+                  self.pending[0][0] if self.pending else None, self.courtesy.due]
         return min((t for t in timers if t is not None), default=None)
 
     @property
@@ -230,7 +225,7 @@ class SessionMachine:
     def _hold_still(self) -> None:
         """Pause: keep the elapsed part of a timed beat, cut every sound."""
         self.paused_at = self.now
-        timed = self.current_beat.seconds is not None and self.beat_held is None
+        timed = self.current_beat.seconds is not None and self.courtesy.beat is None
         self.paused_elapsed = self.now - self.beat_start if timed else 0
         self._silence()
 
@@ -347,8 +342,8 @@ class SessionMachine:
         beat = self.current_beat
         if beat.seconds is None:
             elapsed = 0  # a spoken beat starts again from its first word
-        if courteous and elapsed == 0 and beat.sounds and self.voice_active:
-            self.beat_held = (self.now, self.now + self._samples(HOLD_BOUND))
+        if courteous and elapsed == 0 and beat.sounds and self.courtesy.voice_active:
+            self.courtesy.hold_beat(self.now)
             self.due = None
             return  # a partner is speaking: this beat's first sound waits for their pause
         self.beat_start = self.now - elapsed
@@ -396,7 +391,8 @@ class SessionMachine:
         self._close_turn(reason)
         self.due = None
         self.rhythm = None
-        self.awaiting, self.pending, self.held = set(), [], []
+        self.awaiting, self.pending = set(), []
+        self.courtesy.clear()
         if self.beat_index + 1 < len(self.current_step.beats):
             self.beat_index += 1
             self._begin_beat()
@@ -417,7 +413,7 @@ class SessionMachine:
                 self._end_beat(action.reason)
                 return
             if isinstance(action, Reprompt):
-                if self.voice_active:
+                if self.courtesy.voice_active:
                     continue  # someone has just begun: they need no invitation
                 partner = beat.turn or ""
                 self._record(Reprompted(sample=self.now, partner=partner,
@@ -431,25 +427,18 @@ class SessionMachine:
 
     def _politely(self, sound: Sound) -> None:
         """Play now, unless a partner is speaking: then wait for their pause (bounded)."""
-        if self.voice_active:
-            self.held.append((self.now, self.now + self._samples(HOLD_BOUND), sound))
-        else:
+        if not self.courtesy.hold(sound, self.now):
             self._play(sound, self.now)
 
     def _release(self, now: int, only_overdue: bool = False) -> None:
         """A pause (or the bound): what waited may sound now."""
-        if self.beat_held is not None:
-            if only_overdue and now < self.beat_held[1]:
-                return
-            since, self.beat_held = self.beat_held[0], None
-            self._record(Waited(sample=now, seconds=round((now - since) / self.rate, 3)))
-            self._begin_beat(courteous=False)
-            return
-        ready = [h for h in self.held if not only_overdue or h[1] <= now]
-        self.held = [h for h in self.held if h not in ready]
-        for since, _, sound in ready:
-            self._record(Waited(sample=now, seconds=round((now - since) / self.rate, 3)))
-            self._play(sound, now)
+        for released in self.courtesy.release(now, only_overdue):
+            self._record(Waited(sample=now, seconds=round((now - released.since) / self.rate,
+                                                          3)))
+            if released.sound is None:
+                self._begin_beat(courteous=False)
+            else:
+                self._play(released.sound, now)
 
     def _close_turn(self, reason: str) -> None:
         self.floor = None
@@ -482,8 +471,8 @@ class SessionMachine:
         self.due = None
         if self.rhythm is not None:
             self.rhythm.refill_due = None
-        self.awaiting, self.pending, self.held = set(), [], []
-        self.beat_held = None
+        self.awaiting, self.pending = set(), []
+        self.courtesy.clear()
         self._actions.append(StopSounds())
 
     def _samples(self, seconds: float) -> int:
