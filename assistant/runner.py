@@ -202,7 +202,7 @@ class SessionRunner:
         active = self.detector.state != "quiet"
         if active != self._voice_active and not self.machine.finished:
             self._voice_active = active
-            self._apply(self.machine.voice(active, end))
+            self._apply(self.machine.voice(active, max(end, self._now())))
 
     def _barge_in(self, now: int) -> None:
         """With headphones, a partner talking over the assistant's voice ducks it at once;

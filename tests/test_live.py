@@ -141,6 +141,47 @@ def test_a_live_turn_hears_the_partner_and_ends_after_the_patience(
     assert end["t"] - speech_end["t"] == pytest.approx(2.0, abs=0.05)
 
 
+TALK_OVER = """
+title = "Wait"
+minutes = 1
+invitation = "Only if you like."
+[[steps]]
+kind = "turn"
+partner = "A"
+prompt = "{A}, your turn."
+listener = "{B}, listen."
+seconds = 4
+"""
+
+
+def test_live_the_bell_after_a_turn_waits_for_the_partner_to_pause(
+        pulse: PulseServer, tmp_path: Path) -> None:
+    """Real time, about fifteen seconds: a partner talks on past a short turn's time."""
+    script, log = tmp_path / "wait.toml", tmp_path / "e.jsonl"
+    script.write_text(TALK_OVER, encoding="utf-8")
+    session = subprocess.Popen(
+        [sys.executable, "-m", "assistant", "run", str(script), "--events", str(log),
+         "--names", "Ana,Ben"], env=pulse.env, stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 30
+    while not (log.exists() and "turn_start" in log.read_text()):
+        assert time.monotonic() < deadline and session.poll() is None, "no turn started"
+        time.sleep(0.05)
+    talk = spoken("I had a calm day and I am glad to be here, and there is one more thing "
+                  "I would like to say about the weekend")
+    pulse.play_into_mic(np.concatenate([silence(0.3), talk]))
+    _, err = session.communicate(timeout=30)
+    assert session.returncode == 0, err
+    events = read_events(log)
+    start = next(e["t"] for e in events if e["type"] == "turn_start")
+    end = next(e for e in events if e["type"] == "turn_end")
+    assert end["reason"] == "time" and end["t"] > start + 4.0 + 1.0, "ended at a pause"
+    heard_until = [e["t"] for e in events if e["type"] == "speech_end"][-1]
+    bell = next(e["t"] for e in events if e["type"] == "cue" and e["kind"] == "bell")
+    assert bell >= heard_until, "the bell did not ring over the partner"
+    assert bell - heard_until < 1.0
+
+
 def test_a_missing_input_device_is_a_plain_error(pulse: PulseServer) -> None:
     result = subprocess.run(
         [sys.executable, "-m", "assistant", "run", "eye-contact", "--input-device",
