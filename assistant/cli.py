@@ -21,6 +21,8 @@ from assistant.audio.mixer import Mixer
 from assistant.audio.virtual import VirtualAudio
 from assistant.console import HELP, KeyboardReader, Presenter
 from assistant.errors import UserError
+from assistant.journal import commands as journal_commands
+from assistant.journal.memory import remember
 from assistant.pacing.pacer import MAX_SPM, MIN_SPM
 from assistant.pacing.patterns import ACCEPTED_FORMS
 from assistant.runner import EventSink, SessionRunner
@@ -132,6 +134,7 @@ def _parser() -> argparse.ArgumentParser:
 
     voices = commands.add_parser("voices", help="list the voices speech synthesis offers")
     voices.set_defaults(handler=_voices)
+    journal_commands.add_commands(commands)
     return parser
 
 
@@ -165,6 +168,9 @@ def _session_options(parser: argparse.ArgumentParser) -> None:
                         help="speech rate in words a minute (default: %(default)s)")
     parser.add_argument("--volume", type=float, default=VoiceSettings.volume,
                         help="speech volume from 0 to 1 (default: %(default)s)")
+    parser.add_argument("--keep-recordings", action="store_true",
+                        help="keep what you say in the steps an exercise marks (an agreement, "
+                             "a memory) in your private journal, to hear again later")
     parser.add_argument("--seed", type=int,
                         help="fix the order questions are drawn in (default: random)")
 
@@ -268,15 +274,19 @@ def _session(exercise: Exercise, args: argparse.Namespace,
         model = _speech_model(args.model)
     vosk_model, notice = model if listening and model is not None else (None, "")
     listener = CommandListener(CommandRecognizer(vosk_model)) if vosk_model is not None else None
-    plan = build_plan(exercise, names, seed, notice)
+    memory = remember(exercise, names, SESSION_RATE, keep_recordings=args.keep_recordings)
+    exercise = memory.exercise
+    plan = build_plan(exercise, names, seed, " ".join(filter(None, (notice, memory.notice))),
+                      memory.asked, memory.kept)
     machine = SessionMachine(plan, SESSION_RATE, exercise.id, exercise.title, listening,
                              FloorSettings(share_patience=args.patience),
-                             exercise.minutes * 60)
+                             exercise.minutes * 60, memory.session, memory.started)
     detector = SpeechDetector(silero()) if listening else None
     sinks: list[EventSink] = []
     log = EventLog(args.events, SESSION_RATE) if args.events else None
     if log:
         sinks.append(log.write)
+    sinks += memory.sinks
     inbox: queue.Queue[Command] = queue.Queue()
     if not virtual:
         sinks.append(Presenter(text_mode=args.text))
@@ -284,7 +294,8 @@ def _session(exercise: Exercise, args: argparse.Namespace,
             KeyboardReader(inbox).start()
     try:
         SessionRunner(machine, audio, Mixer(SESSION_RATE), voice, CueBank(SESSION_RATE), sinks,
-                      inbox, detector, args.headphones, listener).run()
+                      inbox, detector, args.headphones, listener,
+                      [memory.recorder.hear] if memory.recorder else []).run()
     finally:
         if log:
             log.close()

@@ -26,10 +26,13 @@ KEYS = {
     "q": Command.QUIT,
     "-": Command.SLOWER,
     "+": Command.FASTER,
+    "g": Command.GOOD_STRETCH,
+    "t": Command.TOO_MUCH,
 }
 HELP = (
     "Keys: Enter ends a turn or a quiet phase, n next step, b back, r repeat the step, "
-    "p pause or resume, s skip this part, - slower, + faster, q stop, h help."
+    "p pause or resume, s skip this part, - slower, + faster, g a good stretch, t too much, "
+    "q stop, h help."
 )
 _BREATH_WORDS = {"in": "Breathe in", "out": "Breathe out", "hold": "Hold"}
 

@@ -8,23 +8,38 @@ bank, the mixer and the audio device. Sound facts (`say_start`, `say_end`,
 from __future__ import annotations
 
 import queue
+import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
 
 from assistant.audio.cues import CueBank
 from assistant.audio.io import AudioIO, wait_for_input
 from assistant.audio.mixer import Mixer, Samples
+from assistant.audio.wavfile import read_wav
 from assistant.errors import DeviceLost, UserError
 from assistant.session.actions import Action, Adjust, DropSounds, Play, Record, StopSounds
 from assistant.session.commands import Command
-from assistant.session.events import BargeIn, CueSounded, Event, LostDevice, SayEnd, SayStart
+from assistant.session.events import (
+    BargeIn,
+    CueSounded,
+    Event,
+    LostDevice,
+    PlayEnd,
+    PlayStart,
+    SayEnd,
+    SayStart,
+)
 from assistant.session.machine import SessionMachine
-from assistant.session.plan import Sound, Speech
+from assistant.session.plan import Recording, Sound, Speech
 from assistant.speech.detector import WINDOW, SpeechDetector, SpeechStarted, WindowCutter
 from assistant.speech.listener import CommandListener
 from assistant.speech.voice import Voice
 
 EventSink = Callable[[Event], None]
+MicTap = Callable[[int, Samples], None]  # (session sample, window): every window heard
 VOLUME_STEP = 1.25  # each "louder" multiplies the output by this; "softer" divides
 VOLUME_RANGE = (0.25, 2.0)
 RATE_STEP = 20  # words a minute, for "slower" and "faster" when no rhythm is running
@@ -45,13 +60,15 @@ class SessionRunner:
                  cues: CueBank, sinks: Sequence[EventSink] = (),
                  inbox: queue.Queue[Command] | None = None,
                  detector: SpeechDetector | None = None,
-                 headphones: bool = False, listener: CommandListener | None = None) -> None:
+                 headphones: bool = False, listener: CommandListener | None = None,
+                 taps: Sequence[MicTap] = ()) -> None:
         self.machine, self.audio, self.mixer = machine, audio, mixer
         self.voice, self.cues, self.sinks = voice, cues, sinks
         self.inbox: queue.Queue[Command] = inbox if inbox is not None else queue.Queue()
         self._playing: list[_Playing] = []
         self._logic_now = 0  # the latest time the machine has been told: never go back
         self.detector, self.headphones, self.listener = detector, headphones, listener
+        self.taps = taps
         self._windows = WindowCutter()
         self._sounded: list[tuple[int, int]] = []  # own sounds, for half duplex
         self._voice_active = False  # the detector hears (or is confirming) a voice
@@ -143,14 +160,20 @@ class SessionRunner:
     def _pass_edge(self, playing: _Playing) -> None:
         if not playing.announced:
             playing.announced = True
-            if isinstance(playing.sound, Speech):
-                self._emit(SayStart(sample=playing.start, text=playing.sound.text))
+            sound = playing.sound
+            if isinstance(sound, Speech):
+                self._emit(SayStart(sample=playing.start, text=sound.text))
+            elif isinstance(sound, Recording):
+                self._emit(PlayStart(sample=playing.start, file=sound.path, label=sound.label))
             else:
-                self._emit(CueSounded(sample=playing.start, kind=playing.sound.kind))
+                self._emit(CueSounded(sample=playing.start, kind=sound.kind))
             return
         self._playing.remove(playing)
         if isinstance(playing.sound, Speech):
             self._emit(SayEnd(sample=playing.end, text=playing.sound.text))
+        elif isinstance(playing.sound, Recording):
+            self._emit(PlayEnd(sample=playing.end, file=playing.sound.path,
+                               label=playing.sound.label))
         if playing.token:
             self._apply(self.machine.sound_ended(playing.token, playing.end))
 
@@ -174,6 +197,8 @@ class SessionRunner:
             if self.machine.finished:
                 return
             self._catch_up(limit=start + WINDOW)
+            for tap in self.taps:
+                tap(start, window)
             self._hear(window, start)
 
     def _hear(self, window: Samples, start: int) -> None:
@@ -254,11 +279,23 @@ class SessionRunner:
 
     def _play(self, play: Play) -> None:
         sound = play.sound
-        samples = (self.voice.render(sound.text) if isinstance(sound, Speech)
-                   else self.cues.get(sound.kind))
+        if isinstance(sound, Speech):
+            samples = self.voice.render(sound.text)
+        elif isinstance(sound, Recording):
+            samples = self._recording(sound)
+        else:
+            samples = self.cues.get(sound.kind)
         start = self.mixer.schedule(samples, play.at)
         self._playing.append(_Playing(sound, start, start + len(samples), play.token))
         self._sounded.append((start, start + len(samples)))
+
+    def _recording(self, recording: Recording) -> Samples:
+        """A kept recording; one that cannot be read is left out, with one sentence."""
+        try:
+            return read_wav(Path(recording.path), self.mixer.rate, "recording")
+        except UserError as error:
+            print(f"assistant: {error} It is left out.", file=sys.stderr, flush=True)
+            return np.zeros(0, dtype=np.float32)
 
     def _stop_sounds(self) -> None:
         """Cut every sound; a prompt cut short is logged as ending where it fell silent."""

@@ -11,12 +11,25 @@ import pytest
 
 
 @pytest.fixture(autouse=True, scope="session")
-def _isolated_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+def _isolated_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """Keep the speech cache of test runs away from the user's own."""
     patch = pytest.MonkeyPatch()
-    patch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("cache")))
-    yield
+    cache = tmp_path_factory.mktemp("cache")
+    patch.setenv("XDG_CACHE_HOME", str(cache))
+    yield cache
     patch.undo()
+
+
+@pytest.fixture(autouse=True)
+def _private_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                  _isolated_cache: Path) -> Path:
+    """Each test its own assistant home (journal, recordings), so no test depends on
+    another; rendered speech, which only saves time, is shared."""
+    home = tmp_path / "assistant-home"
+    home.mkdir()
+    (home / "cache").symlink_to(_isolated_cache, target_is_directory=True)
+    monkeypatch.setenv("ASSISTANT_HOME", str(home))
+    return home
 
 
 def read_events(path: Path) -> list[dict[str, Any]]:

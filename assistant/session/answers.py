@@ -37,7 +37,8 @@ def _minutes(seconds: float) -> str:
 
 _KINDS = {"say": "listening to the guide", "silence": "a quiet time together",
           "breathe": "breathing together", "pace": "walking together",
-          "ask": "a question for you", "turn": "a turn"}
+          "ask": "a question for you", "turn": "a turn",
+          "replay": "listening to what you kept from before"}
 
 
 def _describe(step: PlannedStep, beat: Beat) -> str:

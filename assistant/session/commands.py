@@ -26,6 +26,8 @@ class Command(str, Enum):
     TIME = "time"
     WHERE = "where"
     HELP = "help"
+    GOOD_STRETCH = "good"  # the closing check's answers, kept in the journal
+    TOO_MUCH = "too_much"
 
     def __str__(self) -> str:
         return self.value

@@ -44,12 +44,18 @@ class Event:
         return kind(sample=round(float(line["t"]) * rate), **fields)
 
 
+LOG_VERSION = 2  # the event log's format: 2 has typed floors and session ids
+
+
 @dataclass(frozen=True, kw_only=True)
 class SessionStart(Event):
     type: ClassVar[str] = "session_start"
     exercise: str
     title: str
     steps: int
+    session: str = ""  # an id, unique to this session
+    started: str = ""  # the wall-clock start, ISO 8601
+    version: int = LOG_VERSION
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -81,6 +87,22 @@ class SayEnd(Event):
 
 
 @dataclass(frozen=True, kw_only=True)
+class PlayStart(Event):
+    """A kept recording begins to play."""
+
+    type: ClassVar[str] = "play_start"
+    file: str
+    label: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class PlayEnd(Event):
+    type: ClassVar[str] = "play_end"
+    file: str
+    label: str
+
+
+@dataclass(frozen=True, kw_only=True)
 class CueSounded(Event):
     type: ClassVar[str] = "cue"
     kind: str
@@ -88,12 +110,14 @@ class CueSounded(Event):
 
 @dataclass(frozen=True, kw_only=True)
 class TurnStart(Event):
-    """A partner (a name) or "both" has the floor, of a kind, for up to `seconds`."""
+    """A partner (a name) or "both" has the floor, of a kind, for up to `seconds`;
+    `keep` names what a kept recording of it holds, if the script keeps one."""
 
     type: ClassVar[str] = "turn_start"
     partner: str
     floor: str
     seconds: float
+    keep: str = ""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -132,6 +156,14 @@ class CommandTaken(Event):
     type: ClassVar[str] = "command"
     name: str
     tempo: float | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class ClosingCheck(Event):
+    """How the couple found the practice: "good stretch" or "too much"."""
+
+    type: ClassVar[str] = "closing_check"
+    answer: str
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -18,6 +18,7 @@ from assistant.session.script import (
     Exercise,
     PaceStep,
     RepeatStep,
+    ReplayStep,
     SayStep,
     SilenceStep,
     Step,
@@ -126,7 +127,7 @@ _FLOORS = tuple(kind.value for kind in FloorKind)
 
 def _turn(f: _Fields, decks: Mapping[str, tuple[str, ...]]) -> Step:
     f.reject_unknown({"kind", "partner", "prompt", "listener", "minutes", "seconds", "floor",
-                      "handover", "patience", "min_seconds"})
+                      "handover", "patience", "min_seconds", "keep"})
     partner = f.choice("partner", ("A", "B", "both"), required=True)
     floor = _floor(f, partner)
     seconds = f.duration(required=True)
@@ -140,6 +141,7 @@ def _turn(f: _Fields, decks: Mapping[str, tuple[str, ...]]) -> Step:
         handover=f.text("handover"),
         patience=_patience(f),
         min_seconds=_min_seconds(f, seconds),
+        keep=_label(f, "keep"),
     )
 
 
@@ -231,7 +233,7 @@ def _pace(f: _Fields, decks: Mapping[str, tuple[str, ...]]) -> Step:
 
 def _ask(f: _Fields, decks: Mapping[str, tuple[str, ...]]) -> Step:
     f.reject_unknown({"kind", "question", "deck", "count", "partner", "minutes", "seconds",
-                      "intro", "floor", "patience"})
+                      "intro", "floor", "patience", "keep"})
     question, deck = f.text("question"), f.text("deck")
     if bool(question) == bool(deck):
         raise ScriptError(f.path, "give exactly one of question or deck", f.step,
@@ -261,7 +263,28 @@ def _ask(f: _Fields, decks: Mapping[str, tuple[str, ...]]) -> Step:
         deck=deck,
         floor=floor,
         patience=_patience(f),
+        keep=_label(f, "keep"),
     )
+
+
+def _label(f: _Fields, name: str, required: bool = False) -> str:
+    """A recording's label: a few plain words, such as "agreed change"."""
+    label = f.text(name, required=required).strip()
+    if label and not re.fullmatch(r"[a-z][a-z ]{0,39}", label):
+        raise f.fail(name, "must be a few lowercase words, such as \"agreed change\"")
+    return label
+
+
+def _replay(f: _Fields, decks: Mapping[str, tuple[str, ...]]) -> Step:
+    f.reject_unknown({"kind", "label", "count", "intro", "none", "exercise"})
+    count = f.get("count", int, default=1)
+    if not 1 <= count <= 10:
+        raise f.fail("count", "must be a whole number from 1 to 10")
+    exercise = f.text("exercise").strip()
+    if exercise and not re.fullmatch(r"[a-z0-9-]{1,60}", exercise):
+        raise f.fail("exercise", "must be an exercise id, such as weekly-reflection")
+    return ReplayStep(label=_label(f, "label", required=True), count=count,
+                      intro=f.text("intro"), none=f.text("none"), exercise=exercise)
 
 
 _PARSERS: dict[str, Callable[[_Fields, Mapping[str, tuple[str, ...]]], Step]] = {
@@ -271,6 +294,7 @@ _PARSERS: dict[str, Callable[[_Fields, Mapping[str, tuple[str, ...]]], Step]] = 
     "breathe": _breathe,
     "pace": _pace,
     "ask": _ask,
+    "replay": _replay,
 }
 KINDS = (*_PARSERS, "repeat")
 

@@ -20,6 +20,7 @@ from assistant.session.actions import Action, Adjust, DropSounds, Play, Record, 
 from assistant.session.commands import Command
 from assistant.session.courtesy import Courtesy
 from assistant.session.events import (
+    ClosingCheck,
     CommandTaken,
     Event,
     Reprompted,
@@ -38,6 +39,10 @@ from assistant.session.rhythm import TEMPO_STEP, Rhythm
 
 REPROMPT = "{partner}, take your time. Whenever you are ready, the floor is yours."
 STOP_REPLY = "Paused. Say continue, or say stop again to end."
+CLOSING_REPLIES = {
+    Command.GOOD_STRETCH: "Thank you. A good stretch it was.",
+    Command.TOO_MUCH: "Thank you for saying so. Next time, I will offer you a gentler way in.",
+}
 
 _LEAVE = ["running", "paused"]
 _RULES: list[dict[str, Any]] = [
@@ -56,6 +61,8 @@ _RULES: list[dict[str, Any]] = [
     {"trigger": "time", "source": _LEAVE, "dest": None, "after": "_on_time"},
     {"trigger": "where", "source": _LEAVE, "dest": None, "after": "_on_where"},
     {"trigger": "help", "source": _LEAVE, "dest": None, "after": "_on_help"},
+    {"trigger": "good", "source": _LEAVE, "dest": None, "after": "_on_good"},
+    {"trigger": "too_much", "source": _LEAVE, "dest": None, "after": "_on_too_much"},
     # a spoken "stop" is a safety word: it pauses at once, and only a second one ends
     {"trigger": "stop", "source": "running", "dest": "paused", "after": "_on_stop_pause"},
     {"trigger": "stop", "source": ["idle", "paused"], "dest": "ended", "after": "_on_stop"},
@@ -73,13 +80,14 @@ class SessionMachine:
     def __init__(self, plan: Sequence[PlannedStep], rate: int, exercise: str = "",
                  title: str = "", listening: bool = False,
                  floor_settings: FloorSettings | None = None,
-                 expected_seconds: float = 0.0) -> None:
+                 expected_seconds: float = 0.0, session: str = "", started: str = "") -> None:
         if not plan:
             raise ValueError("a session needs at least one step")
         self.plan, self.rate, self.exercise, self.title = tuple(plan), rate, exercise, title
         self.listening = listening  # a microphone hears the partners: floors end by ear
         self.floor_settings = floor_settings or FloorSettings()
         self.expected_seconds = expected_seconds
+        self.session, self.started = session, started  # an id and the wall-clock start
         self.step_index = self.beat_index = 0
         self.beat_start = self.paused_elapsed = self.paused_at = self.started_at = 0
         self.due: int | None = None  # when the current beat ends
@@ -210,7 +218,8 @@ class SessionMachine:
     def _on_begin(self) -> None:
         self.started_at = self.now
         self._record(SessionStart(sample=self.now, exercise=self.exercise, title=self.title,
-                                  steps=len(self.plan)))
+                                  steps=len(self.plan), session=self.session,
+                                  started=self.started))
         self._enter_step(0)
 
     def _on_pause(self) -> None:
@@ -277,6 +286,21 @@ class SessionMachine:
         phase = "paused" if self.state == "paused" else "turn" if self.phase == "turn" \
             else "guiding"
         self._politely(Speech(answers.HELP[phase]))
+
+    def _on_good(self) -> None:
+        self._closing(Command.GOOD_STRETCH, "good stretch")
+
+    def _on_too_much(self) -> None:
+        self._closing(Command.TOO_MUCH, "too much")
+
+    def _closing(self, command: Command, answer: str) -> None:
+        """The closing check answered: kept, thanked, and the floor it was said on passes."""
+        self._log_command(command)
+        self._record(ClosingCheck(sample=self.now, answer=answer))
+        if self.state == "running" and self.in_turn:
+            self._silence()
+            self._end_beat("command")
+        self._politely(Speech(CLOSING_REPLIES[command]))
 
     def _retime(self, step: float, command: Command) -> None:
         """Change the running rhythm's tempo from this moment, mid-phase if need be."""
@@ -382,7 +406,7 @@ class SessionMachine:
         kind = beat.floor or FloorKind.SHARE
         self.in_turn = True
         self._record(TurnStart(sample=self.now, partner=beat.turn, floor=kind.value,
-                               seconds=beat.seconds))
+                               seconds=beat.seconds, keep=beat.keep))
         if self.listening:
             self.floor = Floor(kind, self.now, self.rate, beat.seconds, self.floor_settings,
                                beat.patience, beat.min_seconds)

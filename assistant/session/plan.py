@@ -9,6 +9,7 @@ script and `repeat` blocks, names and deck draws are settled up front.
 from __future__ import annotations
 
 import random
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from assistant.pacing.pacer import Pacer, PacerSpec, breathing, walking
@@ -20,6 +21,7 @@ from assistant.session.script import (
     Exercise,
     PaceStep,
     RepeatStep,
+    ReplayStep,
     SayStep,
     SilenceStep,
     Step,
@@ -37,7 +39,16 @@ class Cue:
     kind: str
 
 
-Sound = Speech | Cue
+@dataclass(frozen=True)
+class Recording:
+    """A recording kept in the journal, played back on the session's clock."""
+
+    path: str
+    label: str = ""
+
+
+Sound = Speech | Cue | Recording
+Kept = Mapping[tuple[str, str], Sequence[str]]  # (exercise, label) → files, latest first
 
 
 @dataclass(frozen=True)
@@ -52,6 +63,7 @@ class Beat:
     pacer: PacerSpec | None = None  # a rhythm of cues, scheduled as the beat runs
     patience: float | None = None  # for floors: the step's own patience, if it sets one
     min_seconds: float | None = None
+    keep: str = ""  # for floors: the label of the recording kept of it, if any
 
 
 @dataclass(frozen=True)
@@ -72,10 +84,12 @@ class Names:
         return Names(self.b, self.a)
 
 
-def build_plan(exercise: Exercise, names: Names, seed: int = 0,
-               notice: str = "") -> tuple[PlannedStep, ...]:
-    """The session's steps; `notice` (such as "voice commands are off") is said first."""
-    builder = _Builder(random.Random(seed))
+def build_plan(exercise: Exercise, names: Names, seed: int = 0, notice: str = "",
+               asked: Mapping[str, int] | None = None,
+               kept: Kept | None = None) -> tuple[PlannedStep, ...]:
+    """The session's steps; `notice` is said first. Deck questions `asked` before (with
+    how often) are drawn after those never asked; `kept` recordings are replayed."""
+    builder = _Builder(random.Random(seed), asked or {}, exercise.id, kept or {})
     opening = f"{exercise.title}. {exercise.invitation}"
     steps = [PlannedStep("notice", "say", (_speak(notice, names),), block=0)] if notice else []
     steps.append(PlannedStep("0", "say", (_speak(opening, names),), block=0))
@@ -93,7 +107,9 @@ def build_plan(exercise: Exercise, names: Names, seed: int = 0,
                         )
                     )
         else:
-            steps.append(PlannedStep(str(number), _kind(step), builder.beats(step, names), number))
+            beats = builder.beats(step, names)
+            if beats:  # a replay with nothing kept may leave nothing to do
+                steps.append(PlannedStep(str(number), _kind(step), beats, number))
     return tuple(steps)
 
 
@@ -119,8 +135,9 @@ def _cue(kind: str) -> Beat:
 
 
 class _Builder:
-    def __init__(self, rng: random.Random) -> None:
-        self.rng = rng
+    def __init__(self, rng: random.Random, asked: Mapping[str, int], exercise: str,
+                 kept: Kept) -> None:
+        self.rng, self.asked, self.exercise, self.kept = rng, asked, exercise, kept
         self.unasked: dict[str, list[str]] = {}
 
     def beats(self, step: Step, names: Names) -> tuple[Beat, ...]:
@@ -131,7 +148,7 @@ class _Builder:
             beats = [
                 _speak(f"{step.prompt} {step.listener}".strip(), names),
                 Beat(seconds=step.seconds, turn=partner, floor=step.floor,
-                     patience=step.patience, min_seconds=step.min_seconds),
+                     patience=step.patience, min_seconds=step.min_seconds, keep=step.keep),
                 _cue("bell"),
             ]
             thanked = "you both" if partner == BOTH else partner
@@ -147,6 +164,8 @@ class _Builder:
             return self._framed(step.prompt, _pacing(step), step.closing, names)
         if isinstance(step, AskStep):
             return self._ask(step, names)
+        if isinstance(step, ReplayStep):
+            return self._replay(step, names)
         raise TypeError(f"no beats for {step!r}")  # RepeatStep is expanded by build_plan
 
     def _framed(self, prompt: str, body: Beat, closing: str, names: Names) -> tuple[Beat, ...]:
@@ -158,7 +177,17 @@ class _Builder:
         beats = [_speak(step.intro, names)] if step.intro else []
         for question in self._draw(step):
             beats += [_speak(question, names), Beat(seconds=step.seconds, turn=answerer,
-                                                    floor=step.floor, patience=step.patience)]
+                                                    floor=step.floor, patience=step.patience,
+                                                    keep=step.keep)]
+        return tuple(beats)
+
+    def _replay(self, step: ReplayStep, names: Names) -> tuple[Beat, ...]:
+        files = list(self.kept.get((step.exercise or self.exercise, step.label), ()))
+        if not files:
+            return (_speak(step.none, names),) if step.none else ()
+        beats = [_speak(step.intro, names)] if step.intro else []
+        for path in files[: step.count]:
+            beats.append(Beat(((0.0, Recording(path, step.label)),), linger=SPEECH_GAP))
         return tuple(beats)
 
     def _draw(self, step: AskStep) -> list[str]:
@@ -168,6 +197,7 @@ class _Builder:
         if not pool or len(pool) < step.count:
             pool = list(step.questions)
             self.rng.shuffle(pool)
+            pool.sort(key=lambda question: self.asked.get(question, 0))  # stable: new first
         drawn, self.unasked[step.deck] = pool[: step.count], pool[step.count :]
         return drawn
 
@@ -193,3 +223,15 @@ def _breathing(step: BreatheStep) -> Beat:
 
 def _pacing(step: PaceStep) -> Beat:
     return Beat(seconds=step.seconds, pacer=walking(step.spm, step.seconds, step.to_spm))
+
+
+def deck_questions(exercise: Exercise, names: Names) -> dict[str, str]:
+    """Each deck question as it is spoken, to the question as written."""
+    spoken: dict[str, str] = {}
+    for step in exercise.steps:
+        inner = step.steps if isinstance(step, RepeatStep) else (step,)
+        for each in inner:
+            if isinstance(each, AskStep) and each.deck:
+                for round_names in (names, names.swapped()):
+                    spoken.update({fill(q, round_names): q for q in each.questions})
+    return spoken

@@ -31,6 +31,7 @@ class TurnStep:
     handover: str = ""
     patience: float | None = None  # seconds of quiet after speech that end the floor
     min_seconds: float | None = None  # the floor never ends on silence before this
+    keep: str = ""  # with --keep-recordings, what the floor's recording holds ("memory")
 
 
 @dataclass(frozen=True)
@@ -76,6 +77,19 @@ class AskStep:
     deck: str = ""
     floor: FloorKind = FloorKind.TALK
     patience: float | None = None
+    keep: str = ""
+
+
+@dataclass(frozen=True)
+class ReplayStep:
+    """Play back recordings kept in earlier sessions (with --keep-recordings), latest
+    first; with none kept, say `none` if given, else leave the step out."""
+
+    label: str  # what the recordings hold, as a step's `keep` named it
+    count: int = 1
+    intro: str = ""  # said before the first recording
+    none: str = ""
+    exercise: str = ""  # whose recordings (default: this exercise's)
 
 
 @dataclass(frozen=True)
@@ -85,7 +99,8 @@ class RepeatStep:
     steps: tuple[Step, ...]
 
 
-Step = SayStep | TurnStep | SilenceStep | BreatheStep | PaceStep | AskStep | RepeatStep
+Step = (SayStep | TurnStep | SilenceStep | BreatheStep | PaceStep | AskStep | ReplayStep
+        | RepeatStep)
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ MAX_WORDS = 5
 MIN_CONFIDENCE = 0.7
 MAX_COMMAND_SECONDS = 3.0  # a longer utterance is conversation, not a command
 
-IN_A_TURN = frozenset({"done", "pause", "stop", "help"})
+IN_A_TURN = frozenset({"done", "pause", "stop", "help", "good", "too_much"})
 WHEN_PAUSED = frozenset({"resume", "stop", "next", "back", "repeat", "skip", "help", "where",
                          "time"})
 

@@ -70,7 +70,7 @@ def run_plan(plan: Sequence[PlannedStep], commands: Sequence[tuple[float, str]] 
              voice: ToneVoice | None = None, out_file: Path | None = None) -> list[Event]:
     """Run a plan to its end on the virtual clock and return every event, in order."""
     events: list[Event] = []
-    machine = SessionMachine(plan, RATE, "test", "Test")
+    machine = SessionMachine(plan, RATE, "test", "Test", session="test-session")
     SessionRunner(machine, ScriptedAudio(commands, RATE, out_file), Mixer(RATE),
                   voice or ToneVoice(), CueBank(RATE), [events.append]).run()
     return events

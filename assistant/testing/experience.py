@@ -17,25 +17,17 @@ say, and when they actually spoke) against the session's events:
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from assistant.audio.cues import CueBank
 from assistant.audio.mixer import Mixer
 from assistant.runner import SessionRunner
+from assistant.session.adapt import retimed
 from assistant.session.events import Event
 from assistant.session.machine import SessionMachine
 from assistant.session.plan import Names, build_plan
-from assistant.session.script import (
-    AskStep,
-    BreatheStep,
-    Exercise,
-    PaceStep,
-    RepeatStep,
-    SilenceStep,
-    Step,
-    TurnStep,
-)
+from assistant.session.script import Exercise
 from assistant.speech.detector import SpeechDetector, silero
 from assistant.speech.voice import Voice
 from assistant.testing.couple import RATE, Couple, CoupleAudio, Profile
@@ -66,19 +58,7 @@ class Experience:
 def shortened(exercise: Exercise, cap: float) -> Exercise:
     """The same exercise with no timed step longer than `cap` seconds: every step, floor
     and rule is kept, so a quick run still meets each of them."""
-
-    def short(step: Step) -> Step:
-        if isinstance(step, RepeatStep):
-            return RepeatStep(tuple(short(inner) for inner in step.steps))
-        if isinstance(step, TurnStep | AskStep | SilenceStep | PaceStep):
-            return replace(step, seconds=min(step.seconds, cap))
-        if isinstance(step, BreatheStep) and step.seconds is not None:
-            return replace(step, seconds=min(step.seconds, cap))
-        if isinstance(step, BreatheStep) and step.cycles is not None:
-            return replace(step, cycles=min(step.cycles, 6))
-        return step
-
-    return replace(exercise, steps=tuple(short(step) for step in exercise.steps))
+    return retimed(exercise, lambda seconds: min(seconds, cap))
 
 
 def live_with(exercise: Exercise, profile: Profile, voice: Voice, seed: int = 0,

@@ -1,0 +1,1 @@
+"""The couple's private journal: what they did, agreed, remembered and felt, kept locally."""

@@ -1,0 +1,174 @@
+"""The journal on the command line: today, history, journal list|play|delete|export, forget.
+
+Every line is plain, for a screen reader. Times are shown in the local zone.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import sys
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from assistant.errors import UserError
+from assistant.journal.store import FILE_NAME, Journal, SessionRecord
+from assistant.paths import data_home
+
+CLIPS = "clips"
+DAILY, WEEKLY = "daily-check-in", "weekly-reflection"
+PHYSICAL = ("walk-in-sync", "physical-synchrony", "sustained-hug", "breathe-in-sync",
+            "partner-breathing", "mirror-play", "balance-play", "play-together", "eye-contact")
+PHYSICAL_EVERY = timedelta(days=3)
+
+
+def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    today = commands.add_parser("today", help="what is due today, from the journal")
+    today.set_defaults(handler=_today)
+    history = commands.add_parser("history", help="the sessions you have had")
+    history.add_argument("--limit", type=int, default=30, help="how many (default: 30)")
+    history.set_defaults(handler=_history)
+    journal = commands.add_parser("journal", help="the recordings you chose to keep")
+    actions = journal.add_subparsers(required=True, metavar="ACTION")
+    listing = actions.add_parser("list", help="list the kept recordings")
+    listing.set_defaults(handler=_list)
+    play = actions.add_parser("play", help="play a recording")
+    play.add_argument("id", type=int)
+    play.set_defaults(handler=_play)
+    delete = actions.add_parser("delete", help="delete a recording")
+    delete.add_argument("id", type=int)
+    delete.set_defaults(handler=_delete)
+    export = actions.add_parser("export", help="copy everything kept into a folder")
+    export.add_argument("folder", type=Path)
+    export.set_defaults(handler=_export)
+    forget = commands.add_parser("forget", help="delete the journal and every recording")
+    forget.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    forget.set_defaults(handler=_forget)
+
+
+def due(sessions: list[SessionRecord], now: datetime) -> list[str]:
+    """What is due, as (exercise id) suggestions, most pressing first."""
+    def last(exercise: str) -> datetime | None:
+        done = [s.started for s in sessions if s.exercise == exercise]
+        return max(done) if done else None
+
+    suggestions = []
+    daily = last(DAILY)
+    if daily is None or daily.astimezone(now.tzinfo).date() != now.date():
+        suggestions.append(DAILY)
+    weekly = last(WEEKLY)
+    if weekly is None or now - weekly >= timedelta(days=7):
+        suggestions.append(WEEKLY)
+    never = [e for e in PHYSICAL if last(e) is None]
+    done = sorted((when, e) for e in PHYSICAL if (when := last(e)) is not None)
+    if never:
+        suggestions.append(never[0])
+    elif done and now - done[0][0] >= PHYSICAL_EVERY:
+        suggestions.append(done[0][1])
+    return suggestions
+
+
+def _open() -> Journal:
+    journal = Journal(data_home())
+    if journal.notice:
+        print(f"assistant: {journal.notice}", file=sys.stderr)
+    return journal
+
+
+def _local(moment: datetime) -> str:
+    return moment.astimezone().strftime("%Y-%m-%d %H:%M")
+
+
+def _today(args: argparse.Namespace, now: Callable[[], datetime] | None = None) -> int:
+    from assistant.session.library import find_exercise
+
+    moment = (now or (lambda: datetime.now().astimezone()))()
+    suggestions = due(_open().sessions(limit=10_000), moment)
+    if not suggestions:
+        print("Nothing is due today. Any practice is welcome.")
+    for exercise in suggestions:
+        print(f"Due: {find_exercise(exercise).title} (assistant run {exercise})")
+    return 0
+
+
+def _history(args: argparse.Namespace) -> int:
+    sessions = _open().sessions(limit=args.limit)
+    if not sessions:
+        print("No sessions yet.")
+    for s in sessions:
+        minutes = max(1, round(s.seconds / 60))
+        closing = f", {s.closing}" if s.closing else ""
+        print(f"{_local(s.started)}, {s.title}, {minutes} minute{'s' if minutes != 1 else ''}, "
+              f"{s.outcome}{closing}")
+    return 0
+
+
+def _list(args: argparse.Namespace) -> int:
+    clips = _open().clips()
+    if not clips:
+        print("No recordings are kept. Sessions keep them only with --keep-recordings.")
+    for c in clips:
+        print(f"{c.id}: {c.exercise}, {c.label}, {c.partner}, {c.seconds:.0f} seconds, "
+              f"{_local(c.made)}")
+    return 0
+
+
+def _play(args: argparse.Namespace) -> int:
+    import sounddevice
+    import soundfile
+
+    clip = next((c for c in _open().clips() if c.id == args.id), None)
+    if clip is None:
+        raise UserError(f"No recording {args.id}; 'assistant journal list' shows them.")
+    try:
+        samples, rate = soundfile.read(str(clip.file), dtype="float32")
+    except (OSError, RuntimeError) as error:
+        raise UserError(f"Recording {args.id} cannot be read ({error}).") from None
+    sounddevice.play(samples, rate)
+    sounddevice.wait()
+    return 0
+
+
+def _delete(args: argparse.Namespace) -> int:
+    if _open().delete_clip(args.id) is None:
+        raise UserError(f"No recording {args.id}; 'assistant journal list' shows them.")
+    print(f"Recording {args.id} deleted.")
+    return 0
+
+
+def _export(args: argparse.Namespace) -> int:
+    journal = _open()
+    folder: Path = args.folder
+    folder.mkdir(parents=True, exist_ok=True)
+    clips = []
+    for c in journal.clips():
+        name = f"{c.id}-{c.exercise}-{c.label.replace(' ', '-')}.wav"
+        if c.file.exists():
+            shutil.copy(c.file, folder / name)
+        clips.append({"id": c.id, "exercise": c.exercise, "label": c.label,
+                      "partner": c.partner, "seconds": c.seconds, "made": c.made.isoformat(),
+                      "file": name})
+    sessions = [{"exercise": s.exercise, "title": s.title, "started": s.started.isoformat(),
+                 "seconds": s.seconds, "outcome": s.outcome, "closing": s.closing}
+                for s in journal.sessions(limit=1_000_000)]
+    (folder / "journal.json").write_text(json.dumps({"sessions": sessions, "clips": clips},
+                                                    indent=2, ensure_ascii=False))
+    print(f"Exported {len(sessions)} sessions and {len(clips)} recordings to {folder}.")
+    return 0
+
+
+def _forget(args: argparse.Namespace) -> int:
+    home = data_home()
+    if not args.yes:
+        print("This deletes the journal and every kept recording, for good. Type yes to go on: ",
+              end="", flush=True)
+        if sys.stdin.readline().strip().lower() != "yes":
+            print("Nothing was deleted.")
+            return 1
+    for extra in ("", "-wal", "-shm"):
+        (home / f"{FILE_NAME}{extra}").unlink(missing_ok=True)
+    shutil.rmtree(home / CLIPS, ignore_errors=True)
+    print("The journal and its recordings are deleted.")
+    return 0

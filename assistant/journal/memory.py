@@ -1,0 +1,111 @@
+"""What a new session takes from the journal, and the sink that keeps it there.
+
+The journal is opened once per session: questions already asked are drawn last,
+a practice the couple found too much is offered in a gentler form, and the
+session is written as it goes. If the journal cannot be used, the session goes
+on without it, after one plain sentence.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import sys
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import TextIO
+
+from assistant.journal.commands import CLIPS
+from assistant.journal.keeper import SessionKeeper
+from assistant.journal.recorder import ClipRecorder
+from assistant.journal.store import Journal, JournalError
+from assistant.paths import data_home
+from assistant.session.adapt import TOO_MUCH_NOTICE, gentler
+from assistant.session.events import Event
+from assistant.session.plan import Names, deck_questions
+from assistant.session.script import Exercise, RepeatStep, ReplayStep, Step
+
+
+@dataclass(frozen=True)
+class Memory:
+    exercise: Exercise  # as it will run: gentler after "too much"
+    session: str  # a new id
+    started: str  # the wall-clock start, ISO 8601
+    notice: str = ""  # to say before the practice begins
+    asked: dict[str, int] = field(default_factory=dict)
+    keeper: SessionKeeper | None = None
+    recorder: ClipRecorder | None = None
+    kept: dict[tuple[str, str], list[str]] = field(default_factory=dict)
+
+    @property
+    def sinks(self) -> list[Callable[[Event], None]]:
+        return [sink for sink in (self.keeper, self.recorder) if sink is not None]
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def remember(exercise: Exercise, names: Names, rate: int, folder: Path | None = None,
+             clock: Callable[[], datetime] = utc_now, err: TextIO | None = None,
+             keep_recordings: bool = False) -> Memory:
+    err = err or sys.stderr
+    session, started = uuid.uuid4().hex, clock().isoformat(timespec="seconds")
+    try:
+        journal = Journal(folder or data_home())
+    except (JournalError, OSError, sqlite3.Error) as error:
+        print(f"assistant: {error} The session goes on without the journal.", file=err)
+        return Memory(exercise, session, started)
+    if journal.notice:
+        print(f"assistant: {journal.notice}", file=err)
+    last = journal.sessions(exercise.id, limit=1)
+    notices = []
+    if last and last[0].closing == "too much":
+        exercise = gentler(exercise)
+        notices.append(TOO_MUCH_NOTICE)
+    recorder = None
+    labels = kept_labels(exercise)
+    if keep_recordings and labels:
+        recorder = ClipRecorder(journal, (folder or data_home()) / CLIPS, rate, clock, err)
+        notices.append(KEEPING.format(what=_listed(labels)))
+    kept = {(source or exercise.id, label): [str(c.file) for c in
+                                             journal.clips(source or exercise.id, label)
+                                             if c.file.exists()]
+            for source, label in replayed(exercise)}
+    keeper = SessionKeeper(journal, rate, clock, deck_questions(exercise, names), err)
+    return Memory(exercise, session, started, " ".join(notices),
+                  journal.asked_before(exercise.id), keeper, recorder, kept)
+
+
+KEEPING = ("As you asked, I will keep a recording of {what} in your private journal on "
+           "this computer, so you can hear it again another time.")
+
+
+def kept_labels(exercise: Exercise) -> list[str]:
+    """The labels of the recordings this exercise keeps, in order, once each."""
+    labels: list[str] = []
+    for step in _all_steps(exercise):
+        label = getattr(step, "keep", "")
+        if label and label not in labels:
+            labels.append(label)
+    return labels
+
+
+def replayed(exercise: Exercise) -> list[tuple[str, str]]:
+    """(exercise, label) of every replay step: what to look up in the journal."""
+    return [(step.exercise, step.label) for step in _all_steps(exercise)
+            if isinstance(step, ReplayStep)]
+
+
+def _all_steps(exercise: Exercise) -> list[Step]:
+    steps: list[Step] = []
+    for step in exercise.steps:
+        steps += list(step.steps) if isinstance(step, RepeatStep) else [step]
+    return steps
+
+
+def _listed(labels: list[str]) -> str:
+    named = [f"each {label}" for label in labels]
+    return named[0] if len(named) == 1 else ", ".join(named[:-1]) + " and " + named[-1]

@@ -1,0 +1,73 @@
+"""Keeping recordings, only when the couple asks: the microphone during marked floors.
+
+An event sink and a microphone tap: a floor whose step names a `keep` label is
+recorded from its start to its end, written as a private WAV file (0600,
+written beside and renamed, so a file is whole or absent), and entered in the
+journal. Without `--keep-recordings` this object does not exist, and nothing
+from the microphone is ever written.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import sys
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import TextIO
+
+import numpy as np
+import soundfile
+
+from assistant.audio.mixer import Samples
+from assistant.journal.store import Journal, private_folder
+from assistant.session.events import Event, SessionEnd, SessionStart, TurnEnd, TurnStart
+
+MIN_SECONDS = 1.0  # shorter than this holds nothing worth keeping
+
+
+class ClipRecorder:
+    def __init__(self, journal: Journal, folder: Path, rate: int,
+                 clock: Callable[[], datetime], err: TextIO | None = None) -> None:
+        self.journal, self.folder, self.rate, self.clock = journal, folder, rate, clock
+        self.err = err or sys.stderr
+        self.session = self.exercise = ""
+        self._label = self._partner = ""
+        self._from: int | None = None
+        self._windows: list[Samples] = []
+        self._count = 0
+
+    def hear(self, start: int, window: Samples) -> None:
+        if self._from is not None and start >= self._from:
+            self._windows.append(window.copy())
+
+    def __call__(self, event: Event) -> None:
+        if isinstance(event, SessionStart):
+            self.session, self.exercise = event.session, event.exercise
+        elif isinstance(event, TurnStart) and event.keep:
+            self._label, self._partner, self._from = event.keep, event.partner, event.sample
+            self._windows = []
+        elif isinstance(event, TurnEnd | SessionEnd) and self._from is not None:
+            self._keep()
+
+    def _keep(self) -> None:
+        self._from = None
+        audio = np.concatenate(self._windows) if self._windows else np.zeros(0, np.float32)
+        self._windows = []
+        if len(audio) < MIN_SECONDS * self.rate:
+            return
+        self._count += 1
+        path = private_folder(self.folder) / f"{self.session}-{self._count}.wav"
+        part = path.with_suffix(".part")
+        try:
+            descriptor = os.open(part, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
+            with os.fdopen(descriptor, "wb") as file:
+                soundfile.write(file, audio, self.rate, subtype="PCM_16", format="WAV")
+            os.replace(part, path)
+            self.journal.add_clip(self.session, self.exercise, self._label, self._partner,
+                                  path, round(len(audio) / self.rate, 3), self.clock())
+        except (OSError, sqlite3.Error, RuntimeError) as error:
+            part.unlink(missing_ok=True)
+            print(f"assistant: a recording could not be kept ({error}); the session goes on.",
+                  file=self.err, flush=True)
