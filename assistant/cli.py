@@ -274,7 +274,8 @@ def _session(exercise: Exercise, args: argparse.Namespace,
         model = _speech_model(args.model)
     vosk_model, notice = model if listening and model is not None else (None, "")
     listener = CommandListener(CommandRecognizer(vosk_model)) if vosk_model is not None else None
-    memory = remember(exercise, names, SESSION_RATE, keep_recordings=args.keep_recordings)
+    keep = args.keep_recordings or journal_commands.keeps_recordings()
+    memory = remember(exercise, names, SESSION_RATE, keep_recordings=keep)
     exercise = memory.exercise
     plan = build_plan(exercise, names, seed, " ".join(filter(None, (notice, memory.notice))),
                       memory.asked, memory.kept)

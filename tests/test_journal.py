@@ -237,3 +237,14 @@ def test_today_suggests_what_is_due(days: int, expected: list[str]) -> None:
         journal.begin(f"s{n}", exercise, exercise, T0)
     now = T0 + timedelta(days=days, hours=1)
     assert due(journal.sessions(limit=100), now) == expected
+
+
+def test_a_saved_choice_keeps_recordings_without_the_flag(tmp_path: Path) -> None:
+    assert main(["journal", "keep", "on"]) == 0
+    said = spoken("We agreed to walk together every Sunday")
+    talking = np.concatenate([silence(2.0), *[np.concatenate([said, silence(1.0)])] * 20])
+    events = run(tmp_path, KEEP, talking, "one")
+    assert "keep a recording of each agreed change" in next(
+        e["text"] for e in events if e["type"] == "say_start")
+    assert len(Journal(home()).clips()) == 1
+    assert stat.S_IMODE((home() / "preferences.json").stat().st_mode) == 0o600

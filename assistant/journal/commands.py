@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import sys
 from collections.abc import Callable
@@ -14,7 +15,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from assistant.errors import UserError
-from assistant.journal.store import FILE_NAME, Journal, SessionRecord
+from assistant.journal.store import FILE_NAME, Journal, SessionRecord, private_folder
 from assistant.paths import data_home
 
 CLIPS = "clips"
@@ -43,6 +44,10 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
     export = actions.add_parser("export", help="copy everything kept into a folder")
     export.add_argument("folder", type=Path)
     export.set_defaults(handler=_export)
+    keep = actions.add_parser("keep", help="keep recordings in every session from now on, "
+                                           "or not (the same as --keep-recordings each time)")
+    keep.add_argument("choice", choices=("on", "off"))
+    keep.set_defaults(handler=_keep)
     forget = commands.add_parser("forget", help="delete the journal and every recording")
     forget.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     forget.set_defaults(handler=_forget)
@@ -156,6 +161,31 @@ def _export(args: argparse.Namespace) -> int:
     (folder / "journal.json").write_text(json.dumps({"sessions": sessions, "clips": clips},
                                                     indent=2, ensure_ascii=False))
     print(f"Exported {len(sessions)} sessions and {len(clips)} recordings to {folder}.")
+    return 0
+
+
+PREFERENCES = "preferences.json"
+
+
+def keeps_recordings(folder: Path | None = None) -> bool:
+    """The saved choice to keep recordings in every session."""
+    try:
+        saved = json.loads(((folder or data_home()) / PREFERENCES).read_text())
+    except (OSError, ValueError):
+        return False
+    return isinstance(saved, dict) and saved.get("keep_recordings") is True
+
+
+def _keep(args: argparse.Namespace) -> int:
+    folder = private_folder(data_home())
+    path = folder / PREFERENCES
+    part = path.with_suffix(".part")
+    descriptor = os.open(part, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w") as file:
+        json.dump({"keep_recordings": args.choice == "on"}, file)
+    os.replace(part, path)
+    print("Sessions will keep the recordings their exercises mark." if args.choice == "on"
+          else "Sessions will keep no recordings unless you run them with --keep-recordings.")
     return 0
 
 
