@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import os
 import queue
 import random
 import sys
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -19,10 +22,11 @@ from assistant.audio.io import SESSION_RATE, AudioIO
 from assistant.audio.live import LiveAudio, WallClock, import_sounddevice
 from assistant.audio.mixer import Mixer
 from assistant.audio.virtual import VirtualAudio
-from assistant.console import HELP, KeyboardReader, Presenter
+from assistant.console import HELP, KeyboardReader, Presenter, stdin_lines
 from assistant.errors import UserError
 from assistant.pacing.pacer import MAX_SPM, MIN_SPM
 from assistant.pacing.patterns import ACCEPTED_FORMS
+from assistant.quiet import library_lines_hidden
 from assistant.runner import EventSink, SessionRunner
 from assistant.session.eventlog import EventLog
 from assistant.session.library import find_exercise, load_library
@@ -38,19 +42,29 @@ from assistant.speech.recognizer import CommandRecognizer, load_model
 from assistant.speech.turns import TurnSettings
 from assistant.speech.voice import EspeakVoice, SilentVoice, Voice, VoiceSettings, list_voices
 
+INTERRUPTED = 130  # the shell's status for a command stopped by Ctrl-C
+BROKEN_PIPE = 141  # as a command ended by SIGPIPE: the reader (such as `head`) has gone
+
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
-        if not hasattr(args, "handler"):
-            return _menu()
-        result: int = args.handler(args)
-        return result
+        with library_lines_hidden(not args.debug):
+            if not hasattr(args, "handler"):
+                return _menu(args)
+            result: int = args.handler(args)
+            return result
     except UserError as error:
         print(f"assistant: {error}", file=sys.stderr)
         return error.exit_status
     except KeyboardInterrupt:
-        return 130
+        return INTERRUPTED
+    except BrokenPipeError:
+        # Nobody reads the rest: end quietly, and keep Python's final flush from complaining.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+        return BROKEN_PIPE
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -58,7 +72,10 @@ def _parser() -> argparse.ArgumentParser:
         prog="assistant",
         description="An offline, voice-guided session assistant for couples.",
     )
-    parser.epilog = "With no command, a spoken menu asks which exercise to start."
+    parser.epilog = ("With no command, a spoken menu asks which exercise to start; the "
+                     "session options (such as --text or --names) may be given to it.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    _session_options(parser, debug_default=False)
     commands = parser.add_subparsers(title="commands", metavar="COMMAND")
 
     listing = commands.add_parser("list", help="list the exercises, with their lengths")
@@ -127,6 +144,7 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--output-device", metavar="DEVICE", help="output index or name")
     check.add_argument("--seconds", type=float, default=3.0,
                        help="how long to listen (default: %(default)g)")
+    _debug_option(check)
     check.set_defaults(handler=_check)
 
     voices = commands.add_parser("voices", help="list the voices speech synthesis offers")
@@ -134,7 +152,24 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _session_options(parser: argparse.ArgumentParser) -> None:
+def _debug_option(parser: argparse.ArgumentParser,
+                  default: object = argparse.SUPPRESS) -> None:
+    # SUPPRESS under a command: there, leaving it out keeps what was given before it
+    parser.add_argument("--debug", action="store_true", default=default,
+                        help="show the sound and speech libraries' own messages")
+
+
+def _version() -> str:
+    try:
+        return metadata.version("couples-assistant")
+    except metadata.PackageNotFoundError:  # run from a source tree that is not installed
+        return "unknown"
+
+
+def _session_options(parser: argparse.ArgumentParser,
+                     debug_default: object = argparse.SUPPRESS) -> None:
+    """The options of a session; the menu takes them too, for the session it starts."""
+    _debug_option(parser, debug_default)
     parser.add_argument("--names", default="Alex,Sam", metavar="A,B",
                         help="the partners' names, comma-separated (default: Alex,Sam)")
     parser.add_argument("--text", action="store_true",
@@ -205,13 +240,75 @@ def _speech_model(explicit: Path | None) -> tuple[Any | None, str]:
         return None, "Voice commands are off: the speech model could not be loaded."
 
 
-def _menu() -> int:
+@dataclass(frozen=True)
+class _Handover:
+    """What the menu hands the session it starts: one clock, one model, one notice."""
+
+    mixer: Mixer
+    audio: AudioIO | None  # a virtual run goes on with the menu's files
+    model: tuple[Any | None, str]
+
+
+def _menu(args: argparse.Namespace) -> int:
     exercises = load_library()
-    model = _speech_model(None)  # loaded once, for the menu and the session after it
-    chosen, sound = menu.choose(exercises, model[0], VoiceSettings())
-    print(f"Starting {chosen.title}.", flush=True)
-    args = _parser().parse_args(["run", chosen.id, *([] if sound else ["--text"])])
-    return _session(chosen, args, model)
+    _check_session_options(args)
+    out = sys.stdout
+    lines = stdin_lines()
+    if args.text:
+        menu.print_menu(exercises, out)
+        print(menu.introduction(False, False), flush=True)
+        return _start(menu.typed_choice(exercises, lines, out), args)
+    model = _speech_model(args.model)  # loaded once, for the menu and the session after it
+    mixer = Mixer(SESSION_RATE)
+    audio, problem = _menu_audio(args, mixer)
+    if audio is None:
+        menu.print_menu(exercises, out)
+        print(f"{problem} Using the typed menu.", flush=True)
+        print(menu.introduction(False, False), flush=True)
+        args.text = True
+        return _start(menu.typed_choice(exercises, lines, out), args)
+    log = EventLog(args.events, SESSION_RATE) if args.events else None
+    listener = None
+    if model[0] is not None and audio.has_microphone:
+        listener = CommandListener(CommandRecognizer(model[0], menu.title_book(exercises)))
+    try:
+        chosen = menu.SpokenMenu(
+            exercises, audio, mixer, _voice(args), lines, out, SpeechDetector(silero()),
+            listener, [log.write] if log else [], model[1], args.headphones).run()
+    except BaseException:
+        audio.close()
+        raise
+    finally:
+        if log:
+            log.close()
+    virtual = args.mic_file is not None or args.out_file is not None
+    if not virtual:
+        audio.close()  # the session opens the sound card with its own settings
+    return _session(chosen.exercise, args, _Handover(mixer, audio if virtual else None, model))
+
+
+def _menu_audio(args: argparse.Namespace, mixer: Mixer) -> tuple[AudioIO | None, str]:
+    """The menu's sound: the virtual files, or the sound card with its microphone if
+    there is one; None and why when there is no sound card (the menu is then typed)."""
+    if args.mic_file is not None or args.out_file is not None:
+        audio: AudioIO = VirtualAudio(SESSION_RATE, args.out_file, args.mic_file)
+        audio.open(mixer)
+        return audio, ""
+    output, microphone = _device(args.output_device), _device(args.input_device)
+    problem = ""
+    for listen in (True, False):
+        audio = LiveAudio(SESSION_RATE, output, microphone, listen=listen)
+        try:
+            audio.open(mixer)
+            return audio, ""
+        except UserError as error:
+            problem = problem or str(error)
+    return None, problem
+
+
+def _start(exercise: Exercise, args: argparse.Namespace) -> int:
+    print(f"Starting {exercise.title}.", flush=True)
+    return _session(exercise, args)
 
 
 def _breathe(args: argparse.Namespace) -> int:
@@ -237,14 +334,25 @@ def _sentence(error: ValueError) -> UserError:
     return UserError(f"{text[:1].upper()}{text[1:]}.")
 
 
-def _session(exercise: Exercise, args: argparse.Namespace,
-             model: tuple[Any | None, str] | None = None) -> int:
-    names = _names(args.names)
+def _check_session_options(args: argparse.Namespace) -> None:
+    _names(args.names)
     virtual = args.mic_file is not None or args.out_file is not None
     if args.text and virtual:
         raise UserError("--text runs in real time; leave out --mic-file and --out-file with it.")
     if not 0.5 <= args.patience <= 30:
         raise UserError("--patience takes 0.5 to 30 seconds of quiet, such as 2.")
+
+
+def _voice(args: argparse.Namespace) -> Voice:
+    settings = VoiceSettings(args.voice, args.rate, args.volume)
+    return EspeakVoice(settings, SESSION_RATE, Path(user_cache_dir("assistant")) / "voice")
+
+
+def _session(exercise: Exercise, args: argparse.Namespace,
+             handover: _Handover | None = None) -> int:
+    _check_session_options(args)
+    names = _names(args.names)
+    virtual = args.mic_file is not None or args.out_file is not None
     seed = args.seed if args.seed is not None else random.randrange(2**32)
 
     voice: Voice
@@ -252,20 +360,24 @@ def _session(exercise: Exercise, args: argparse.Namespace,
     if args.text:
         voice, audio = SilentVoice(), WallClock(SESSION_RATE)
     else:
-        settings = VoiceSettings(args.voice, args.rate, args.volume)
-        voice = EspeakVoice(settings, SESSION_RATE, Path(user_cache_dir("assistant")) / "voice")
-        if virtual:
+        voice = _voice(args)
+        if handover is not None and handover.audio is not None:
+            audio = handover.audio
+        elif virtual:
             audio = VirtualAudio(SESSION_RATE, args.out_file, args.mic_file)
         else:
             device = _device(args.output_device)
             audio = LiveAudio(SESSION_RATE, device, _device(args.input_device))
 
     listening = audio.has_microphone
+    model = handover.model if handover is not None else None
     if listening and model is None:
         model = _speech_model(args.model)
-    vosk_model, notice = model if listening and model is not None else (None, "")
+        if model[1]:
+            print(model[1], flush=True)  # printed, never spoken: the first words are the exercise's
+    vosk_model = model[0] if listening and model is not None else None
     listener = CommandListener(CommandRecognizer(vosk_model)) if vosk_model is not None else None
-    plan = build_plan(exercise, names, seed, notice)
+    plan = build_plan(exercise, names, seed)
     machine = SessionMachine(plan, SESSION_RATE, exercise.id, exercise.title, listening,
                              TurnSettings(patience=args.patience), exercise.minutes * 60)
     detector = SpeechDetector(silero()) if listening else None
@@ -278,13 +390,15 @@ def _session(exercise: Exercise, args: argparse.Namespace,
         sinks.append(Presenter(text_mode=args.text))
         if args.text or sys.stdin.isatty():
             KeyboardReader(inbox).start()
+    mixer = handover.mixer if handover is not None else Mixer(SESSION_RATE)
+    runner = SessionRunner(machine, audio, mixer, voice, CueBank(SESSION_RATE),
+                           sinks, inbox, detector, args.headphones, listener)
     try:
-        SessionRunner(machine, audio, Mixer(SESSION_RATE), voice, CueBank(SESSION_RATE), sinks,
-                      inbox, detector, args.headphones, listener).run()
+        runner.run()
     finally:
         if log:
             log.close()
-    return 0
+    return INTERRUPTED if runner.interrupted else 0
 
 
 def _check(args: argparse.Namespace) -> int:

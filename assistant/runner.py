@@ -60,10 +60,12 @@ class SessionRunner:
         self._windows = WindowCutter()
         self._sounded: list[tuple[int, int]] = []  # own sounds, for half duplex
         self._was_hearing = False
+        self.interrupted = False  # Ctrl-C stopped it: the shell hears 130
 
     def run(self) -> None:
         """Run to the end of the session; Ctrl-C stops it cleanly, logging `stopped`."""
         self.audio.open(self.mixer)
+        self._windows.next_start = self.mixer.now  # the clock may have run before (a menu)
         try:
             self._apply(self.machine.start(self._now()))
             while not self.machine.finished:
@@ -81,6 +83,7 @@ class SessionRunner:
                 if self.machine.state == "paused" and self.audio.input_ended:
                     self.command("stop")  # a recording paused it, and nothing can resume it
         except KeyboardInterrupt:
+            self.interrupted = True
             self.command("stop")
         finally:
             self.audio.close()
