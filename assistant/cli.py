@@ -19,7 +19,8 @@ from platformdirs import user_cache_dir
 from assistant import diagnose, menu
 from assistant.audio.cues import CueBank
 from assistant.audio.io import SESSION_RATE, AudioIO
-from assistant.audio.live import LiveAudio, WallClock, import_sounddevice
+from assistant.audio.live import LiveAudio, WallClock, import_sounddevice, offers_stereo
+from assistant.audio.loudness import SPEECH_LOUDNESS
 from assistant.audio.mixer import Mixer
 from assistant.audio.virtual import VirtualAudio
 from assistant.console import HELP, KeyboardReader, Presenter, stdin_lines
@@ -36,12 +37,14 @@ from assistant.session.script import Exercise
 from assistant.session.standalone import breathing_session, walking_session
 from assistant.speech import models as speech_models
 from assistant.speech.detector import SpeechDetector, silero
+from assistant.speech.level import LevelledVoice
 from assistant.speech.listener import CommandListener
 from assistant.speech.models import DEFAULT_MODEL, KNOWN_MODELS, choose_model, models_dir
 from assistant.speech.recognizer import CommandRecognizer, load_model
 from assistant.speech.turns import TurnSettings
 from assistant.speech.voice import EspeakVoice, SilentVoice, Voice, VoiceSettings, list_voices
 
+CUE_VOLUME_RANGE = (-20.0, 6.0)  # decibels from the voice's loudness
 INTERRUPTED = 130  # the shell's status for a command stopped by Ctrl-C
 BROKEN_PIPE = 141  # as a command ended by SIGPIPE: the reader (such as `head`) has gone
 
@@ -196,8 +199,19 @@ def _session_options(parser: argparse.ArgumentParser,
     parser.add_argument("--voice", help="voice id or name (see 'assistant voices')")
     parser.add_argument("--rate", type=int, default=VoiceSettings.rate,
                         help="speech rate in words a minute (default: %(default)s)")
-    parser.add_argument("--volume", type=float, default=VoiceSettings.volume,
-                        help="speech volume from 0 to 1 (default: %(default)s)")
+    parser.add_argument("--volume", type=float, default=1.0,
+                        help="loudness of everything, speech and cues, from 0 to 1 "
+                             "(default: %(default)s)")
+    parser.add_argument("--cue-volume", type=float, default=0.0, metavar="DB",
+                        help="cues' loudness against the voice's, in decibels, from "
+                             f"{CUE_VOLUME_RANGE[0]:g} to {CUE_VOLUME_RANGE[1]:g} (default: "
+                             "%(default)g, as loud as speech)")
+    placement = parser.add_mutually_exclusive_group()
+    placement.add_argument("--stereo", dest="stereo", action="store_true", default=None,
+                           help="partner A's cues on the left, B's on the right (default: "
+                                "when the output device has two channels)")
+    placement.add_argument("--mono", dest="stereo", action="store_false",
+                           help="everything in the middle, on one channel")
     parser.add_argument("--seed", type=int,
                         help="fix the order questions are drawn in (default: random)")
 
@@ -259,7 +273,7 @@ def _menu(args: argparse.Namespace) -> int:
         print(menu.introduction(False, False), flush=True)
         return _start(menu.typed_choice(exercises, lines, out), args)
     model = _speech_model(args.model)  # loaded once, for the menu and the session after it
-    mixer = Mixer(SESSION_RATE)
+    mixer = _mixer(args)
     audio, problem = _menu_audio(args, mixer)
     if audio is None:
         menu.print_menu(exercises, out)
@@ -297,7 +311,8 @@ def _menu_audio(args: argparse.Namespace, mixer: Mixer) -> tuple[AudioIO | None,
     output, microphone = _device(args.output_device), _device(args.input_device)
     problem = ""
     for listen in (True, False):
-        audio = LiveAudio(SESSION_RATE, output, microphone, listen=listen)
+        audio = LiveAudio(SESSION_RATE, output, microphone, listen=listen,
+                          channels=mixer.channels)
         try:
             audio.open(mixer)
             return audio, ""
@@ -336,6 +351,11 @@ def _sentence(error: ValueError) -> UserError:
 
 def _check_session_options(args: argparse.Namespace) -> None:
     _names(args.names)
+    if not 0.0 <= args.volume <= 1.0:
+        raise UserError("--volume must be between 0 and 1, such as 0.8.")
+    low, high = CUE_VOLUME_RANGE
+    if not low <= args.cue_volume <= high:
+        raise UserError(f"--cue-volume takes {low:g} to {high:g} decibels, such as -6.")
     virtual = args.mic_file is not None or args.out_file is not None
     if args.text and virtual:
         raise UserError("--text runs in real time; leave out --mic-file and --out-file with it.")
@@ -344,8 +364,21 @@ def _check_session_options(args: argparse.Namespace) -> None:
 
 
 def _voice(args: argparse.Namespace) -> Voice:
-    settings = VoiceSettings(args.voice, args.rate, args.volume)
-    return EspeakVoice(settings, SESSION_RATE, Path(user_cache_dir("assistant")) / "voice")
+    """Speech at the loudness cues are matched to; --volume scales both in the mixer."""
+    settings = VoiceSettings(args.voice, args.rate)
+    engine = EspeakVoice(settings, SESSION_RATE, Path(user_cache_dir("assistant")) / "voice")
+    return LevelledVoice(engine, SESSION_RATE)
+
+
+def _mixer(args: argparse.Namespace) -> Mixer:
+    """The session clock, in stereo when asked or when the output device offers it."""
+    virtual = args.mic_file is not None or args.out_file is not None
+    stereo = args.stereo
+    if stereo is None:
+        stereo = not virtual and not args.text and offers_stereo(_device(args.output_device))
+    mixer = Mixer(SESSION_RATE, 2 if stereo else 1)
+    mixer.gain = args.volume
+    return mixer
 
 
 def _session(exercise: Exercise, args: argparse.Namespace,
@@ -357,17 +390,18 @@ def _session(exercise: Exercise, args: argparse.Namespace,
 
     voice: Voice
     audio: AudioIO
+    mixer = handover.mixer if handover is not None else _mixer(args)
+    voice = SilentVoice() if args.text else _voice(args)
     if args.text:
-        voice, audio = SilentVoice(), WallClock(SESSION_RATE)
+        audio = WallClock(SESSION_RATE)
+    elif handover is not None and handover.audio is not None:
+        audio = handover.audio
+    elif virtual:
+        audio = VirtualAudio(SESSION_RATE, args.out_file, args.mic_file)
     else:
-        voice = _voice(args)
-        if handover is not None and handover.audio is not None:
-            audio = handover.audio
-        elif virtual:
-            audio = VirtualAudio(SESSION_RATE, args.out_file, args.mic_file)
-        else:
-            device = _device(args.output_device)
-            audio = LiveAudio(SESSION_RATE, device, _device(args.input_device))
+        device = _device(args.output_device)
+        audio = LiveAudio(SESSION_RATE, device, _device(args.input_device),
+                          channels=mixer.channels)
 
     listening = audio.has_microphone
     model = handover.model if handover is not None else None
@@ -390,8 +424,8 @@ def _session(exercise: Exercise, args: argparse.Namespace,
         sinks.append(Presenter(text_mode=args.text))
         if args.text or sys.stdin.isatty():
             KeyboardReader(inbox).start()
-    mixer = handover.mixer if handover is not None else Mixer(SESSION_RATE)
-    runner = SessionRunner(machine, audio, mixer, voice, CueBank(SESSION_RATE),
+    cues = CueBank(SESSION_RATE, SPEECH_LOUDNESS + args.cue_volume)
+    runner = SessionRunner(machine, audio, mixer, voice, cues,
                            sinks, inbox, detector, args.headphones, listener)
     try:
         runner.run()

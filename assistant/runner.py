@@ -11,7 +11,7 @@ import queue
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from assistant.audio.cues import CueBank
+from assistant.audio.cues import CueBank, placement
 from assistant.audio.io import AudioIO, wait_for_input
 from assistant.audio.mixer import Mixer, Samples
 from assistant.errors import DeviceLost, UserError
@@ -154,7 +154,9 @@ class SessionRunner:
             if isinstance(playing.sound, Speech):
                 self._emit(Event("say_start", playing.start, {"text": playing.sound.text}))
             else:
-                self._emit(Event("cue", playing.start, {"kind": playing.sound.kind}))
+                cue = playing.sound
+                self._emit(Event("cue", playing.start,
+                                 {"kind": cue.kind, "partner": cue.partner or "both"}))
             return
         self._playing.remove(playing)
         if isinstance(playing.sound, Speech):
@@ -262,15 +264,18 @@ class SessionRunner:
     def _adjust(self, adjust: Adjust) -> None:
         if adjust.setting == "volume":
             factor = VOLUME_STEP if adjust.up else 1 / VOLUME_STEP
-            self.mixer.gain = min(max(self.mixer.gain * factor, VOLUME_RANGE[0]), VOLUME_RANGE[1])
+            low = min(VOLUME_RANGE[0], self.mixer.gain)  # a quiet start never jumps up
+            self.mixer.gain = min(max(self.mixer.gain * factor, low), VOLUME_RANGE[1])
         else:
             self.voice.change_rate(RATE_STEP if adjust.up else -RATE_STEP)
 
     def _play(self, play: Play) -> None:
         sound = play.sound
-        samples = (self.voice.render(sound.text) if isinstance(sound, Speech)
-                   else self.cues.get(sound.kind))
-        start = self.mixer.schedule(samples, play.at)
+        if isinstance(sound, Speech):
+            samples, pan = self.voice.render(sound.text), 0.0
+        else:
+            samples, pan = self.cues.get(sound.kind), placement(sound.kind, sound.partner)
+        start = self.mixer.schedule(samples, play.at, pan)
         self._playing.append(_Playing(sound, start, start + len(samples), play.token))
         self._sounded.append((start, start + len(samples)))
 

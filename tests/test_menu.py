@@ -7,9 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 import numpy as np
+import pytest
 import soundfile
 
 from assistant.menu import choice_from_text, title_book

@@ -33,7 +33,7 @@ class VirtualAudio:
         it goes on with the same files."""
         self._mixer = mixer
         if self._out_path and self._writer is None:
-            self._writer = WavWriter(self._out_path, self.rate)
+            self._writer = WavWriter(self._out_path, self.rate, mixer.channels)
 
     def advance(self, until: int | None, inbox: queue.Queue[str]) -> list[str]:
         assert self._mixer is not None, "open() first"

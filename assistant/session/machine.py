@@ -397,7 +397,8 @@ class SessionMachine:
         until = (self.now - self.beat_start) / self.rate + PACER_LOOKAHEAD
         for onset in self.pacer.between(self.paced_until, until):
             at = self.beat_start + self._samples(onset.t)
-            sounds: list[Sound] = [Cue(kind) for kind in onset.cues]
+            whose = onset.partners or ("",) * len(onset.cues)
+            sounds: list[Sound] = [Cue(k, p) for k, p in zip(onset.cues, whose, strict=True)]
             sounds += [Speech(onset.speech)] if onset.speech else []
             for sound in sounds:
                 self._play(sound, at)
