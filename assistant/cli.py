@@ -421,7 +421,7 @@ def _session(exercise: Exercise, args: argparse.Namespace,
         sinks.append(log.write)
     inbox: queue.Queue[str] = queue.Queue()
     if not virtual:
-        sinks.append(Presenter(text_mode=args.text))
+        sinks.append(Presenter(text_mode=args.text, plan=plan))
         if args.text or sys.stdin.isatty():
             KeyboardReader(inbox).start()
     cues = CueBank(SESSION_RATE, SPEECH_LOUDNESS + args.cue_volume)

@@ -111,7 +111,11 @@ class SessionRunner:
             name = "resume"  # one key toggles
         self._catch_up()
         if not self.machine.finished:
-            self._apply(self.machine.command(name, self._now()))
+            actions = self.machine.command(name, self._now())
+            if not any(isinstance(a, Record) and a.event.type == "command" for a in actions):
+                # nothing to do just now (a log line, so a typed key still gets an answer)
+                self._emit(Event("command_ignored", self._now(), {"name": name}))
+            self._apply(actions)
 
     # -- the clock -------------------------------------------------------------------
 
