@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import numpy as np
 import numpy.typing as npt
-import pyloudnorm
 
 SPEECH_LOUDNESS = -23.0  # LUFS (the EBU R128 level): every prompt, and by default every cue
 PEAK_CEILING = 0.7  # no sound is placed with a higher peak; the mixer limits the rest
@@ -23,6 +22,8 @@ def loudness(samples: npt.NDArray[np.floating], rate: int) -> float:
     data = np.asarray(samples, dtype=np.float64)
     if len(data) < 2 or not np.any(data):
         return SILENT
+    import pyloudnorm  # here, not above: it brings in scipy, which commands without sound skip
+
     block = min(BLOCK_SECONDS, len(data) / rate)
     value = float(pyloudnorm.Meter(rate, block_size=block).integrated_loudness(data))
     return max(value, SILENT) if np.isfinite(value) else SILENT
