@@ -126,13 +126,13 @@ class SpokenMenu:
     def run(self) -> Choice:
         chosen = self._offer()
         if chosen is None:
-            self._say(WAITING)
+            self._say(WAITING, final=True)
             self._forget_microphone()
             if self._typing_ended:
                 raise UserError(NOTHING_CHOSEN, exit_status=1)
             chosen = Choice(typed_choice(self.exercises, self.lines, self.out), "typed")
         self._emit("menu_choice", self.mixer.now, exercise=chosen.exercise.id, by=chosen.by)
-        self._say(f"{chosen.exercise.title}. Let us begin.")
+        self._say(f"{chosen.exercise.title}. Let us begin.", final=True)
         self._forget_microphone()
         return chosen
 
@@ -235,24 +235,30 @@ class SpokenMenu:
 
     # -- speaking --------------------------------------------------------------------
 
-    def _say(self, text: str, at: int | None = None) -> int:
-        """Speak and print `text`, starting at `at` (or now); wait for it; return its end."""
+    def _say(self, text: str, at: int | None = None, final: bool = False) -> int:
+        """Speak and print `text`, starting at `at` (or now); wait for it; return its end.
+
+        An answer given meanwhile cuts it short (and any line after it is left out),
+        unless it is the `final` line, the confirmation."""
+        if self._chosen is not None and not final:
+            return self.mixer.now
         print(text, file=self.out, flush=True)
         samples = self.voice.render(text)
         start = self.mixer.schedule(samples, self.mixer.now if at is None else at)
         end = start + len(samples)
         self._spoken.append((start, end))
         self._emit("say_start", start, text=text)
-        self._run_until(end)
-        self._emit("say_end", end, text=text)
-        return end
-
-    def _run_until(self, end: int) -> None:
-        """Play to `end`, still taking answers (a title said over the list, a typed
-        number): one that comes meanwhile is kept for the next wait."""
         while self.mixer.now < end:
             self._step(end)
             self._take_answers()
+            if self._chosen is not None and not final:
+                end = min(end, self.mixer.cut())
+                self._spoken[-1] = (start, end)
+                self._step(end)  # let the short fade play out
+                self._emit("say_end", end, text=text, cut=True)
+                return end
+        self._emit("say_end", end, text=text)
+        return end
 
     def _samples(self, seconds: float) -> int:
         return round(seconds * self.mixer.rate)
