@@ -170,3 +170,19 @@ def test_the_virtual_speaker_writes_every_sample_played(tmp_path: Path) -> None:
     written, rate = soundfile.read(str(path), dtype="float32")
     assert rate == RATE and len(written) == RATE * 5
     assert np.flatnonzero(written).tolist() == list(range(RATE * 3 + 7, RATE * 3 + 1007))
+
+
+def test_a_sound_measured_once_is_never_measured_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The meter's import is slow; a cue or prompt heard before skips it, even in a new
+    process (the cache is on disk)."""
+    from assistant.audio import loudness as module
+
+    sound = (np.random.default_rng(5).standard_normal(RATE) * 0.1).astype(np.float32)
+    first = levelled(sound, RATE, SPEECH_LOUDNESS)
+
+    def no_meter(samples: np.ndarray, rate: int) -> float:
+        raise AssertionError("measured again")
+
+    monkeypatch.setattr(module, "loudness", no_meter)
+    monkeypatch.setattr(module, "_measured", module._Measured())  # as a new process would
+    assert np.array_equal(levelled(sound, RATE, SPEECH_LOUDNESS), first)

@@ -8,8 +8,17 @@ plays is brought to one loudness instead, with a ceiling on its peaks, so
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import json
+import os
+import tempfile
+import threading
+from pathlib import Path
+
 import numpy as np
 import numpy.typing as npt
+from platformdirs import user_cache_dir
 
 SPEECH_LOUDNESS = -23.0  # LUFS (the EBU R128 level): every prompt, and by default every cue
 PEAK_CEILING = 0.7  # no sound is placed with a higher peak; the mixer limits the rest
@@ -29,10 +38,54 @@ def loudness(samples: npt.NDArray[np.floating], rate: int) -> float:
     return max(value, SILENT) if np.isfinite(value) else SILENT
 
 
+class _Measured:
+    """Loudness already measured, on disk by the sound's hash: the meter needs scipy,
+    whose import costs more than a second of start-up, so a sound measured once (a
+    cue, a prompt said before) is never measured again."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._known: dict[str, float] | None = None
+
+    @property
+    def path(self) -> Path:
+        return Path(user_cache_dir("assistant")) / "loudness.json"
+
+    def get(self, samples: npt.NDArray[np.float32], rate: int) -> float:
+        key = hashlib.sha256(np.ascontiguousarray(samples, dtype=np.float32).tobytes()
+                             + rate.to_bytes(4, "little")).hexdigest()
+        with self._lock:
+            known = self._load()
+            if key not in known:
+                known[key] = loudness(samples, rate)
+                self._save(known)
+            return known[key]
+
+    def _load(self) -> dict[str, float]:
+        if self._known is None:
+            try:
+                loaded = json.loads(self.path.read_text(encoding="utf-8"))
+                self._known = {str(k): float(v) for k, v in loaded.items()}
+            except (OSError, ValueError, AttributeError):  # none yet, or unreadable
+                self._known = {}
+        return self._known
+
+    def _save(self, known: dict[str, float]) -> None:
+        with contextlib.suppress(OSError):  # a cache that cannot be written is no cache
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            handle, temporary = tempfile.mkstemp(dir=self.path.parent, suffix=".tmp")
+            with os.fdopen(handle, "w", encoding="utf-8") as file:
+                json.dump(known, file)
+            os.replace(temporary, self.path)  # whole or not at all, even with two writers
+
+
+_measured = _Measured()
+
+
 def levelled(samples: npt.NDArray[np.float32], rate: int, target: float,
              ceiling: float = PEAK_CEILING) -> npt.NDArray[np.float32]:
     """`samples` brought to `target` LUFS, then lowered if a peak would pass `ceiling`."""
-    measured = loudness(samples, rate)
+    measured = _measured.get(samples, rate)
     if measured <= SILENT:
         return samples
     gain = 10 ** ((target - measured) / 20)
