@@ -218,3 +218,31 @@ def test_check_reports_the_microphone_level_and_speech(pulse: PulseServer) -> No
     assert "voice commands:" in out
     mic = next(line for line in out.splitlines() if line.startswith("microphone"))
     assert "dBFS" in mic and "speech detected" in mic
+
+
+def test_the_spoken_menu_on_a_sound_card_takes_a_typed_number_at_once(
+        pulse: PulseServer, tmp_path: Path) -> None:
+    """Real time, a few seconds: the number cuts the welcome short, the session starts."""
+    log = tmp_path / "e.jsonl"
+    menu = subprocess.Popen([sys.executable, "-m", "assistant", "--events", str(log)],
+                            env=pulse.env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    assert menu.stdin is not None
+    deadline = time.monotonic() + 30
+    while not (log.exists() and "say_start" in log.read_text()):
+        assert time.monotonic() < deadline and menu.poll() is None
+        time.sleep(0.05)
+    menu.stdin.write("3\n")
+    menu.stdin.flush()
+    while "session_start" not in log.read_text():
+        assert time.monotonic() < deadline and menu.poll() is None
+        time.sleep(0.05)
+    menu.send_signal(signal.SIGINT)
+    out, err = menu.communicate(timeout=15)
+    assert menu.returncode == 130 and err == ""
+    events = read_events(log)
+    welcome_end = next(e for e in events if e["type"] == "say_end")
+    assert welcome_end["text"].startswith("Welcome.") and welcome_end.get("cut")
+    choice = next(e for e in events if e["type"] == "menu_choice")
+    assert choice["by"] == "typed" and choice["exercise"] == "breathe-in-sync"
+    assert "Breathing in sync. Let us begin." in out.splitlines()
