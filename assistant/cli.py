@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import os
 import queue
 import random
 import sys
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -16,15 +19,17 @@ from platformdirs import user_cache_dir
 from assistant import diagnose, menu
 from assistant.audio.cues import CueBank
 from assistant.audio.io import SESSION_RATE, AudioIO
-from assistant.audio.live import LiveAudio, WallClock, import_sounddevice
+from assistant.audio.live import LiveAudio, WallClock, import_sounddevice, offers_stereo
+from assistant.audio.loudness import SPEECH_LOUDNESS
 from assistant.audio.mixer import Mixer
 from assistant.audio.virtual import VirtualAudio
-from assistant.console import HELP, KeyboardReader, Presenter
+from assistant.console import HELP, KeyboardReader, Presenter, stdin_lines
 from assistant.errors import UserError
 from assistant.journal import commands as journal_commands
 from assistant.journal.memory import remember
 from assistant.pacing.pacer import MAX_SPM, MIN_SPM
 from assistant.pacing.patterns import ACCEPTED_FORMS
+from assistant.quiet import library_lines_hidden
 from assistant.runner import EventSink, SessionRunner
 from assistant.session.commands import Command
 from assistant.session.eventlog import EventLog
@@ -36,24 +41,36 @@ from assistant.session.script import Exercise
 from assistant.session.standalone import breathing_session, walking_session
 from assistant.speech import models as speech_models
 from assistant.speech.detector import SpeechDetector, silero
+from assistant.speech.level import LevelledVoice
 from assistant.speech.listener import CommandListener
 from assistant.speech.models import DEFAULT_MODEL, KNOWN_MODELS, choose_model, models_dir
 from assistant.speech.recognizer import CommandRecognizer, load_model
 from assistant.speech.voice import EspeakVoice, SilentVoice, Voice, VoiceSettings, list_voices
 
+CUE_VOLUME_RANGE = (-20.0, 6.0)  # decibels from the voice's loudness
+INTERRUPTED = 130  # the shell's status for a command stopped by Ctrl-C
+BROKEN_PIPE = 141  # as a command ended by SIGPIPE: the reader (such as `head`) has gone
+
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
-        if not hasattr(args, "handler"):
-            return _menu()
-        result: int = args.handler(args)
-        return result
+        with library_lines_hidden(not args.debug):
+            if not hasattr(args, "handler"):
+                return _menu(args)
+            result: int = args.handler(args)
+            return result
     except UserError as error:
         print(f"assistant: {error}", file=sys.stderr)
         return error.exit_status
     except KeyboardInterrupt:
-        return 130
+        return INTERRUPTED
+    except BrokenPipeError:
+        # Nobody reads the rest: end quietly, and keep Python's final flush from complaining.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+        return BROKEN_PIPE
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -61,7 +78,10 @@ def _parser() -> argparse.ArgumentParser:
         prog="assistant",
         description="An offline, voice-guided session assistant for couples.",
     )
-    parser.epilog = "With no command, a spoken menu asks which exercise to start."
+    parser.epilog = ("With no command, a spoken menu asks which exercise to start; the "
+                     "session options (such as --text or --names) may be given to it.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    _session_options(parser, debug_default=False)
     commands = parser.add_subparsers(title="commands", metavar="COMMAND")
 
     listing = commands.add_parser("list", help="list the exercises, with their lengths")
@@ -130,6 +150,7 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--output-device", metavar="DEVICE", help="output index or name")
     check.add_argument("--seconds", type=float, default=3.0,
                        help="how long to listen (default: %(default)g)")
+    _debug_option(check)
     check.set_defaults(handler=_check)
 
     voices = commands.add_parser("voices", help="list the voices speech synthesis offers")
@@ -138,7 +159,24 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _session_options(parser: argparse.ArgumentParser) -> None:
+def _debug_option(parser: argparse.ArgumentParser,
+                  default: object = argparse.SUPPRESS) -> None:
+    # SUPPRESS under a command: there, leaving it out keeps what was given before it
+    parser.add_argument("--debug", action="store_true", default=default,
+                        help="show the sound and speech libraries' own messages")
+
+
+def _version() -> str:
+    try:
+        return metadata.version("couples-assistant")
+    except metadata.PackageNotFoundError:  # run from a source tree that is not installed
+        return "unknown"
+
+
+def _session_options(parser: argparse.ArgumentParser,
+                     debug_default: object = argparse.SUPPRESS) -> None:
+    """The options of a session; the menu takes them too, for the session it starts."""
+    _debug_option(parser, debug_default)
     parser.add_argument("--names", default="Alex,Sam", metavar="A,B",
                         help="the partners' names, comma-separated (default: Alex,Sam)")
     parser.add_argument("--text", action="store_true",
@@ -166,8 +204,19 @@ def _session_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--voice", help="voice id or name (see 'assistant voices')")
     parser.add_argument("--rate", type=int, default=VoiceSettings.rate,
                         help="speech rate in words a minute (default: %(default)s)")
-    parser.add_argument("--volume", type=float, default=VoiceSettings.volume,
-                        help="speech volume from 0 to 1 (default: %(default)s)")
+    parser.add_argument("--volume", type=float, default=1.0,
+                        help="loudness of everything, speech and cues, from 0 to 1 "
+                             "(default: %(default)s)")
+    parser.add_argument("--cue-volume", type=float, default=0.0, metavar="DB",
+                        help="cues' loudness against the voice's, in decibels, from "
+                             f"{CUE_VOLUME_RANGE[0]:g} to {CUE_VOLUME_RANGE[1]:g} (default: "
+                             "%(default)g, as loud as speech)")
+    placement = parser.add_mutually_exclusive_group()
+    placement.add_argument("--stereo", dest="stereo", action="store_true", default=None,
+                           help="partner A's cues on the left, B's on the right (default: "
+                                "when the output device has two channels)")
+    placement.add_argument("--mono", dest="stereo", action="store_false",
+                           help="everything in the middle, on one channel")
     parser.add_argument("--keep-recordings", action="store_true",
                         help="keep what you say in the steps an exercise marks (an agreement, "
                              "a memory) in your private journal, to hear again later")
@@ -213,13 +262,76 @@ def _speech_model(explicit: Path | None) -> tuple[Any | None, str]:
         return None, "Voice commands are off: the speech model could not be loaded."
 
 
-def _menu() -> int:
+@dataclass(frozen=True)
+class _Handover:
+    """What the menu hands the session it starts: one clock, one model, one notice."""
+
+    mixer: Mixer
+    audio: AudioIO | None  # a virtual run goes on with the menu's files
+    model: tuple[Any | None, str]
+
+
+def _menu(args: argparse.Namespace) -> int:
     exercises = load_library()
-    model = _speech_model(None)  # loaded once, for the menu and the session after it
-    chosen, sound = menu.choose(exercises, model[0], VoiceSettings())
-    print(f"Starting {chosen.title}.", flush=True)
-    args = _parser().parse_args(["run", chosen.id, *([] if sound else ["--text"])])
-    return _session(chosen, args, model)
+    _check_session_options(args)
+    out = sys.stdout
+    lines = stdin_lines()
+    if args.text:
+        menu.print_menu(exercises, out)
+        print(menu.introduction(False, False), flush=True)
+        return _start(menu.typed_choice(exercises, lines, out), args)
+    model = _speech_model(args.model)  # loaded once, for the menu and the session after it
+    mixer = _mixer(args)
+    audio, problem = _menu_audio(args, mixer)
+    if audio is None:
+        menu.print_menu(exercises, out)
+        print(f"{problem} Using the typed menu.", flush=True)
+        print(menu.introduction(False, False), flush=True)
+        args.text = True
+        return _start(menu.typed_choice(exercises, lines, out), args)
+    log = EventLog(args.events, SESSION_RATE) if args.events else None
+    listener = None
+    if model[0] is not None and audio.has_microphone:
+        listener = CommandListener(CommandRecognizer(model[0], menu.title_book(exercises)))
+    try:
+        chosen = menu.SpokenMenu(
+            exercises, audio, mixer, _voice(args), lines, out, SpeechDetector(silero()),
+            listener, [log.write] if log else [], model[1], args.headphones).run()
+    except BaseException:
+        audio.close()
+        raise
+    finally:
+        if log:
+            log.close()
+    virtual = args.mic_file is not None or args.out_file is not None
+    if not virtual:
+        audio.close()  # the session opens the sound card with its own settings
+    return _session(chosen.exercise, args, _Handover(mixer, audio if virtual else None, model))
+
+
+def _menu_audio(args: argparse.Namespace, mixer: Mixer) -> tuple[AudioIO | None, str]:
+    """The menu's sound: the virtual files, or the sound card with its microphone if
+    there is one; None and why when there is no sound card (the menu is then typed)."""
+    if args.mic_file is not None or args.out_file is not None:
+        audio: AudioIO = VirtualAudio(SESSION_RATE, args.out_file, args.mic_file)
+        audio.open(mixer)
+        return audio, ""
+    output, microphone = _device(args.output_device), _device(args.input_device)
+    problem = ""
+    for listen in (True, False):
+        audio = LiveAudio(SESSION_RATE, output, microphone, listen=listen,
+                          channels=mixer.channels)
+        try:
+            audio.open(mixer)
+            return audio, ""
+        except UserError as error:
+            problem = problem or str(error)
+    return None, problem
+
+
+def _start(exercise: Exercise, args: argparse.Namespace) -> int:
+    print(f"Starting {exercise.title}.", flush=True)
+    return _session(exercise, args)
 
 
 def _breathe(args: argparse.Namespace) -> int:
@@ -245,40 +357,73 @@ def _sentence(error: ValueError) -> UserError:
     return UserError(f"{text[:1].upper()}{text[1:]}.")
 
 
-def _session(exercise: Exercise, args: argparse.Namespace,
-             model: tuple[Any | None, str] | None = None) -> int:
-    names = _names(args.names)
+def _check_session_options(args: argparse.Namespace) -> None:
+    _names(args.names)
+    if not 0.0 <= args.volume <= 1.0:
+        raise UserError("--volume must be between 0 and 1, such as 0.8.")
+    low, high = CUE_VOLUME_RANGE
+    if not low <= args.cue_volume <= high:
+        raise UserError(f"--cue-volume takes {low:g} to {high:g} decibels, such as -6.")
     virtual = args.mic_file is not None or args.out_file is not None
     if args.text and virtual:
         raise UserError("--text runs in real time; leave out --mic-file and --out-file with it.")
     low, high = PATIENCE_RANGE
     if not low <= args.patience <= high:
         raise UserError(f"--patience takes {low:g} to {high:g} seconds of quiet, such as 6.")
+
+
+def _voice(args: argparse.Namespace) -> Voice:
+    """Speech at the loudness cues are matched to; --volume scales both in the mixer."""
+    settings = VoiceSettings(args.voice, args.rate)
+    engine = EspeakVoice(settings, SESSION_RATE, Path(user_cache_dir("assistant")) / "voice")
+    return LevelledVoice(engine, SESSION_RATE)
+
+
+def _mixer(args: argparse.Namespace) -> Mixer:
+    """The session clock, in stereo when asked or when the output device offers it."""
+    virtual = args.mic_file is not None or args.out_file is not None
+    stereo = args.stereo
+    if stereo is None:
+        stereo = not virtual and not args.text and offers_stereo(_device(args.output_device))
+    mixer = Mixer(SESSION_RATE, 2 if stereo else 1)
+    mixer.gain = args.volume
+    return mixer
+
+
+def _session(exercise: Exercise, args: argparse.Namespace,
+             handover: _Handover | None = None) -> int:
+    _check_session_options(args)
+    names = _names(args.names)
+    virtual = args.mic_file is not None or args.out_file is not None
     seed = args.seed if args.seed is not None else random.randrange(2**32)
 
     voice: Voice
     audio: AudioIO
+    mixer = handover.mixer if handover is not None else _mixer(args)
+    voice = SilentVoice() if args.text else _voice(args)
     if args.text:
-        voice, audio = SilentVoice(), WallClock(SESSION_RATE)
+        audio = WallClock(SESSION_RATE)
+    elif handover is not None and handover.audio is not None:
+        audio = handover.audio
+    elif virtual:
+        audio = VirtualAudio(SESSION_RATE, args.out_file, args.mic_file)
     else:
-        settings = VoiceSettings(args.voice, args.rate, args.volume)
-        voice = EspeakVoice(settings, SESSION_RATE, Path(user_cache_dir("assistant")) / "voice")
-        if virtual:
-            audio = VirtualAudio(SESSION_RATE, args.out_file, args.mic_file)
-        else:
-            device = _device(args.output_device)
-            audio = LiveAudio(SESSION_RATE, device, _device(args.input_device))
+        device = _device(args.output_device)
+        audio = LiveAudio(SESSION_RATE, device, _device(args.input_device),
+                          channels=mixer.channels)
 
     listening = audio.has_microphone
+    model = handover.model if handover is not None else None
     if listening and model is None:
         model = _speech_model(args.model)
-    vosk_model, notice = model if listening and model is not None else (None, "")
+        if model[1]:
+            print(model[1], flush=True)  # printed, never spoken: the first words are the exercise's
+    vosk_model = model[0] if listening and model is not None else None
     listener = CommandListener(CommandRecognizer(vosk_model)) if vosk_model is not None else None
     keep = args.keep_recordings or journal_commands.keeps_recordings()
     memory = remember(exercise, names, SESSION_RATE, keep_recordings=keep)
     exercise = memory.exercise
-    plan = build_plan(exercise, names, seed, " ".join(filter(None, (notice, memory.notice))),
-                      memory.asked, memory.kept)
+    plan = build_plan(exercise, names, seed, memory.notice, memory.asked, memory.kept)
     machine = SessionMachine(plan, SESSION_RATE, exercise.id, exercise.title, listening,
                              FloorSettings(share_patience=args.patience),
                              exercise.minutes * 60, memory.session, memory.started)
@@ -290,17 +435,19 @@ def _session(exercise: Exercise, args: argparse.Namespace,
     sinks += memory.sinks
     inbox: queue.Queue[Command] = queue.Queue()
     if not virtual:
-        sinks.append(Presenter(text_mode=args.text))
+        sinks.append(Presenter(text_mode=args.text, plan=plan))
         if args.text or sys.stdin.isatty():
             KeyboardReader(inbox).start()
+    cues = CueBank(SESSION_RATE, SPEECH_LOUDNESS + args.cue_volume)
+    runner = SessionRunner(machine, audio, mixer, voice, cues, sinks, inbox, detector,
+                           args.headphones, listener,
+                           [memory.recorder.hear] if memory.recorder else [])
     try:
-        SessionRunner(machine, audio, Mixer(SESSION_RATE), voice, CueBank(SESSION_RATE), sinks,
-                      inbox, detector, args.headphones, listener,
-                      [memory.recorder.hear] if memory.recorder else []).run()
+        runner.run()
     finally:
         if log:
             log.close()
-    return 0
+    return INTERRUPTED if runner.interrupted else 0
 
 
 def _check(args: argparse.Namespace) -> int:

@@ -1,6 +1,7 @@
 """The terminal side of a session: plain printed lines and typed commands.
 
-Lines are short and undecorated so a screen reader reads them well.
+Lines are short and undecorated so a screen reader reads them well. In text
+mode every phase says when it starts and ends, and every key gets an answer.
 """
 
 from __future__ import annotations
@@ -9,10 +10,12 @@ import os
 import queue
 import sys
 import threading
+from collections.abc import Sequence
 from typing import TextIO
 
 from assistant.session.commands import Command
 from assistant.session.events import Event
+from assistant.session.plan import Beat, PlannedStep
 
 KEYS = {
     "": Command.DONE,
@@ -26,15 +29,39 @@ KEYS = {
     "q": Command.QUIT,
     "-": Command.SLOWER,
     "+": Command.FASTER,
+    ">": Command.LOUDER,
+    "<": Command.SOFTER,
+    "l": Command.TIME,
+    "w": Command.WHERE,
     "g": Command.GOOD_STRETCH,
     "t": Command.TOO_MUCH,
 }
 HELP = (
     "Keys: Enter ends a turn or a quiet phase, n next step, b back, r repeat the step, "
-    "p pause or resume, s skip this part, - slower, + faster, g a good stretch, t too much, "
-    "q stop, h help."
+    "p pause or resume, s skip this part, - slower, + faster, > louder, < softer, "
+    "l time left, w where we are, g a good stretch, t too much, q stop, h help."
 )
-_BREATH_WORDS = {"in": "Breathe in", "out": "Breathe out", "hold": "Hold"}
+UNKNOWN = "Unknown key '{key}'; h for help."
+_BREATH_WORDS = {"in": "breathe in", "out": "breathe out", "hold": "hold"}
+_DONE = {
+    "next": "Next step.",
+    "back": "Back one step.",
+    "repeat": "Repeating this step.",
+    "skip": "Skipping.",
+    "slower": "Slower.",
+    "faster": "Faster.",
+    "louder": "Louder.",
+    "softer": "Softer.",
+}
+_IGNORED = {
+    "done": "There is nothing to end just now.",
+    "slower": "That is as slow as it goes.",
+    "faster": "That is as fast as it goes.",
+    "resume": "The session is not paused.",
+}
+_PHASES = {"silence": "Quiet phase", "breathe": "Breathing", "pace": "Walking"}
+_NUMBERS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
+            "ten", "eleven", "twelve")
 
 
 _stdin: queue.Queue[str | None] | None = None
@@ -100,21 +127,33 @@ class KeyboardReader:
                 continue
             command = parse_key(line)
             if command is None:
-                print(f"Unknown key '{line.strip()}'. {HELP}", file=self.out, flush=True)
+                print(UNKNOWN.format(key=line.strip()), file=self.out, flush=True)
             else:
                 self.inbox.put(command)
 
 
 class Presenter:
-    """Prints what a listener needs: prompts, whose turn it is, pauses, the end."""
+    """Prints what a listener needs: prompts, whose turn it is, pauses, the end; in text
+    mode also where each phase starts and ends, each cue, and an answer to every key."""
 
-    def __init__(self, out: TextIO | None = None, text_mode: bool = False) -> None:
-        self.out, self.text_mode = out or sys.stdout, text_mode
+    def __init__(self, out: TextIO | None = None, text_mode: bool = False,
+                 plan: Sequence[PlannedStep] = ()) -> None:
+        self.out, self.text_mode, self.plan = out or sys.stdout, text_mode, tuple(plan)
+        self._step: PlannedStep | None = None
+        self._phase_open = False  # a quiet, breathing or walking phase has begun
+        self._cued = False  # a cue has sounded in this step
 
     def __call__(self, event: Event) -> None:
-        line = self._line(event)
-        if line:
+        for line in self._lines(event):
             print(line, file=self.out, flush=True)
+
+    def _lines(self, event: Event) -> list[str]:
+        if self.text_mode and event.type in ("step", "cue", "session_end"):
+            lines = self._phase(event)
+        else:
+            lines = []
+        line = self._line(event)
+        return [*lines, line] if line else lines
 
     def _line(self, event: Event) -> str | None:
         data = event.data
@@ -126,12 +165,15 @@ class Presenter:
             if data.get("floor") == "activity":
                 return f"{who}: {limit}. Press Enter to end it early."
             return f"{who}: your turn, up to {limit}. Press Enter when done."
+        if event.type == "turn_end" and self.text_mode:
+            who = "Your turn together" if data["partner"] == "both" else f"{data['partner']}'s turn"
+            return f"{who} ends."
         if event.type == "cue" and self.text_mode:
-            return _BREATH_WORDS.get(str(data["kind"]))
-        if event.type == "command" and data["name"] == "pause":
-            return "Paused. Press p to resume." if self.text_mode else "Paused."
-        if event.type == "command" and data["name"] == "resume":
-            return "Resuming."
+            return _breath_line(str(data["kind"]), str(data.get("partner", "both")))
+        if event.type == "command":
+            return self._command(str(data["name"]))
+        if event.type == "command_ignored" and self.text_mode:
+            return _IGNORED.get(str(data["name"]), "That does nothing just now.")
         if event.type == "device_lost":
             return ("The sound device stopped, so the session is paused. Press p to try "
                     "again, or q to stop.")
@@ -139,10 +181,71 @@ class Presenter:
             return "Session complete." if data["reason"] == "completed" else "Session stopped."
         return None
 
+    def _command(self, name: str) -> str | None:
+        if name == "pause":
+            return "Paused. Press p to resume." if self.text_mode else "Paused."
+        if name == "resume":
+            return "Resuming."
+        return _DONE.get(name) if self.text_mode else None
+
+    def _phase(self, event: Event) -> list[str]:
+        """The start and end lines of quiet, breathing and walking phases."""
+        lines = []
+        if event.type in ("step", "session_end"):
+            lines = self._close()
+            index = event.data.get("index")
+            self._step = (self.plan[index] if isinstance(index, int)
+                          and 0 <= index < len(self.plan) else None)
+            self._cued = False
+            return lines
+        if self._step is None or self._step.kind not in _PHASES:
+            return lines
+        first, self._cued = not self._cued, True
+        if first:
+            self._phase_open = True
+            return [_phase_start(self._step)]
+        if event.data["kind"] == "bell":
+            return self._close()
+        return lines
+
+    def _close(self) -> list[str]:
+        if not self._phase_open or self._step is None:
+            return []
+        self._phase_open = False
+        return [f"{_PHASES[self._step.kind]} ends."]
+
+
+def _breath_line(kind: str, partner: str) -> str | None:
+    words = _BREATH_WORDS.get(kind.removesuffix("_b"))
+    if words is None:
+        return None
+    if partner in ("", "both"):
+        return f"{words[0].upper()}{words[1:]}."
+    return f"{partner}: {words}."
+
+
+def _phase_start(step: PlannedStep) -> str:
+    name = _PHASES[step.kind]
+    body = _timed_beat(step)
+    if body is None or body.seconds is None:
+        return f"{name}."
+    line = f"{name}, {_duration(body.seconds)}"
+    if step.kind == "pace" and body.pacer is not None:
+        line += f", {body.pacer.tempo.start:g} steps a minute"
+    return f"{line}."
+
+
+def _timed_beat(step: PlannedStep) -> Beat | None:
+    return next((beat for beat in step.beats if beat.seconds is not None), None)
+
 
 def _duration(seconds: object) -> str:
     value = float(seconds)  # type: ignore[arg-type]
     if value >= 60:
         minutes = value / 60
-        return f"{minutes:g} minute{'s' if minutes != 1 else ''}"
-    return f"{value:g} seconds"
+        if minutes == int(minutes) and minutes < len(_NUMBERS):
+            spoken = _NUMBERS[int(minutes)]
+        else:
+            spoken = f"{round(minutes, 1):g}"
+        return f"{spoken} minute{'s' if minutes != 1 else ''}"
+    return f"{round(value):g} seconds"

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from assistant.audio.cues import CueBank
+from assistant.audio.cues import CueBank, placement
 from assistant.audio.io import AudioIO, wait_for_input
 from assistant.audio.mixer import Mixer, Samples
 from assistant.audio.wavfile import read_wav
@@ -24,6 +24,7 @@ from assistant.session.actions import Action, Adjust, DropSounds, Play, Record, 
 from assistant.session.commands import Command
 from assistant.session.events import (
     BargeIn,
+    CommandIgnored,
     CueSounded,
     Event,
     LostDevice,
@@ -72,10 +73,12 @@ class SessionRunner:
         self._windows = WindowCutter()
         self._sounded: list[tuple[int, int]] = []  # own sounds, for half duplex
         self._voice_active = False  # the detector hears (or is confirming) a voice
+        self.interrupted = False  # Ctrl-C stopped it: the shell hears 130
 
     def run(self) -> None:
         """Run to the end of the session; Ctrl-C stops it cleanly, logging `stopped`."""
         self.audio.open(self.mixer)
+        self._windows.next_start = self.mixer.now  # the clock may have run before (a menu)
         try:
             self._apply(self.machine.start(self._now()))
             while not self.machine.finished:
@@ -93,6 +96,7 @@ class SessionRunner:
                 if self.machine.state == "paused" and self.audio.input_ended:
                     self.command(Command.QUIT)  # a recording paused it; nothing can resume it
         except KeyboardInterrupt:
+            self.interrupted = True
             self.command(Command.QUIT)
         finally:
             self.audio.close()
@@ -120,7 +124,11 @@ class SessionRunner:
             command = Command.RESUME  # one key toggles
         self._catch_up()
         if not self.machine.finished:
-            self._apply(self.machine.command(command, self._now()))
+            actions = self.machine.command(command, self._now())
+            if not any(isinstance(a, Record) and a.event.type == "command" for a in actions):
+                # nothing to do just now (a log line, so a typed key still gets an answer)
+                self._emit(CommandIgnored(sample=self._now(), name=command.value))
+            self._apply(actions)
 
     # -- the clock -------------------------------------------------------------------
 
@@ -166,7 +174,8 @@ class SessionRunner:
             elif isinstance(sound, Recording):
                 self._emit(PlayStart(sample=playing.start, file=sound.path, label=sound.label))
             else:
-                self._emit(CueSounded(sample=playing.start, kind=sound.kind))
+                self._emit(CueSounded(sample=playing.start, kind=sound.kind,
+                                      partner=sound.partner or "both"))
             return
         self._playing.remove(playing)
         if isinstance(playing.sound, Speech):
@@ -273,19 +282,21 @@ class SessionRunner:
     def _adjust(self, adjust: Adjust) -> None:
         if adjust.setting == "volume":
             factor = VOLUME_STEP if adjust.up else 1 / VOLUME_STEP
-            self.mixer.gain = min(max(self.mixer.gain * factor, VOLUME_RANGE[0]), VOLUME_RANGE[1])
+            low = min(VOLUME_RANGE[0], self.mixer.gain)  # a quiet start never jumps up
+            self.mixer.gain = min(max(self.mixer.gain * factor, low), VOLUME_RANGE[1])
         else:
             self.voice.change_rate(RATE_STEP if adjust.up else -RATE_STEP)
 
     def _play(self, play: Play) -> None:
         sound = play.sound
+        pan = 0.0
         if isinstance(sound, Speech):
             samples = self.voice.render(sound.text)
         elif isinstance(sound, Recording):
             samples = self._recording(sound)
         else:
-            samples = self.cues.get(sound.kind)
-        start = self.mixer.schedule(samples, play.at)
+            samples, pan = self.cues.get(sound.kind), placement(sound.kind, sound.partner)
+        start = self.mixer.schedule(samples, play.at, pan)
         self._playing.append(_Playing(sound, start, start + len(samples), play.token))
         self._sounded.append((start, start + len(samples)))
 

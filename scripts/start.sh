@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
-# Set up (if needed) and start a guided session: ./scripts/start.sh [EXERCISE] [options]
+# Set up (if needed) and start: ./scripts/start.sh [EXERCISE] [options]
+# With no exercise (or only options), the spoken menu asks for one and the options
+# go to the session it starts.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh
-exercise=${1:-daily-check-in}
-shift || true
-exec .venv/bin/assistant run "$exercise" "$@"
+if [ $# -eq 0 ] || [[ $1 == -* ]]; then
+    exec .venv/bin/assistant "$@"
+fi
+exec .venv/bin/assistant run "$@"

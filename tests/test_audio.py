@@ -8,8 +8,9 @@ import numpy as np
 import pytest
 import soundfile
 
-from assistant.audio.cues import CUE_LEVEL, CueBank, synthesise
-from assistant.audio.mixer import CUT_FADE_SECONDS, Mixer
+from assistant.audio.cues import KINDS, CueBank, placement, synthesise
+from assistant.audio.loudness import PEAK_CEILING, SPEECH_LOUDNESS, levelled, loudness
+from assistant.audio.mixer import CEILING, CUT_FADE_SECONDS, Mixer
 from assistant.audio.virtual import VirtualAudio
 from assistant.audio.wavfile import read_wav
 from assistant.errors import UserError
@@ -29,13 +30,37 @@ def test_a_clip_sounds_exactly_at_its_sample_across_block_edges() -> None:
     assert np.flatnonzero(out).tolist() == list(range(1000, 1100))
 
 
-def test_overlapping_clips_add_and_the_sum_is_clipped() -> None:
+def test_overlapping_clips_add_and_the_limiter_keeps_the_sum_below_full_scale() -> None:
     mixer = Mixer(RATE)
     mixer.schedule(ones(10) * 0.4, at=0)
     mixer.schedule(ones(10) * 0.4, at=5)
     mixer.schedule(ones(10) * 0.4, at=5)
     out = mixer.render(20)
-    assert out[0] == pytest.approx(0.4) and out[5] == 1.0 and out[12] == pytest.approx(0.8)
+    assert out[0] == pytest.approx(0.4) and out[5] == pytest.approx(CEILING)
+    assert np.abs(out).max() <= CEILING + 1e-6
+
+
+def test_the_limiter_lets_go_smoothly_and_leaves_quiet_sound_alone() -> None:
+    mixer = Mixer(RATE)
+    mixer.gain = 2.0
+    mixer.schedule(ones(RATE) * 0.8, at=0)  # 1.6 after the gain: held at the ceiling
+    mixer.schedule(ones(RATE) * 0.2, at=RATE)  # 0.4: once the limiter has let go, untouched
+    out = mixer.render(RATE * 2)
+    assert np.abs(out).max() <= CEILING + 1e-6
+    assert np.all(np.abs(np.diff(out[RATE:])) < 0.01), "no step as the limiter lets go"
+    assert out[-1] == pytest.approx(0.4, abs=1e-4)
+
+
+def test_a_stereo_mixer_places_clips_left_and_right_on_the_same_clock() -> None:
+    mixer = Mixer(RATE, channels=2)
+    mixer.schedule(ones(10) * 0.5, at=0, pan=-1.0)
+    mixer.schedule(ones(10) * 0.5, at=20, pan=1.0)
+    mixer.schedule(ones(10) * 0.5, at=40)
+    out = mixer.render(50)
+    assert out.shape == (50, 2) and mixer.now == 50
+    assert np.all(out[:10, 0] == 0.5) and not np.any(out[:10, 1])
+    assert np.all(out[20:30, 1] == 0.5) and not np.any(out[20:30, 0])
+    assert np.allclose(out[40:50], 0.5 / np.sqrt(2))  # centred, at the same power
 
 
 def test_a_clip_scheduled_in_the_past_starts_now() -> None:
@@ -64,20 +89,49 @@ def test_skip_to_moves_the_clock_without_sound() -> None:
     assert mixer.now == RATE * 60
 
 
-@pytest.mark.parametrize("kind", ["bell", "chime", "in", "out", "hold", "in_b", "out_b",
-                                  "hold_b", "step"])
-def test_cues_are_soft_and_start_and_end_without_a_click(kind: str) -> None:
-    cue = synthesise(kind, RATE)
-    assert 0.05 < np.abs(cue).max() <= CUE_LEVEL + 1e-6
+@pytest.mark.parametrize("kind", KINDS)
+def test_cues_are_as_loud_as_speech_soft_and_start_and_end_without_a_click(kind: str) -> None:
+    cue = CueBank(RATE).get(kind)
+    assert loudness(cue, RATE) == pytest.approx(SPEECH_LOUDNESS, abs=0.1)
+    assert 0.05 < np.abs(cue).max() <= PEAK_CEILING + 1e-6
     assert abs(cue[0]) < 1e-3 and abs(cue[-1]) < 1e-3
 
 
-def test_partner_b_breath_cues_sit_lower_than_partner_a() -> None:
-    def pitch(signal: np.ndarray) -> float:
-        spectrum = np.abs(np.fft.rfft(signal * np.hanning(len(signal))))
-        return float(np.argmax(spectrum) * RATE / len(signal))
+def test_cue_volume_sets_cues_apart_from_the_voice() -> None:
+    quieter = CueBank(RATE, SPEECH_LOUDNESS - 6).get("in")
+    assert loudness(quieter, RATE) == pytest.approx(SPEECH_LOUDNESS - 6, abs=0.1)
 
-    assert pitch(synthesise("in_b", RATE)) < 0.75 * pitch(synthesise("in", RATE))
+
+def spectral_centroid(signal: np.ndarray) -> float:
+    power = np.abs(np.fft.rfft(signal)) ** 2
+    return float((power * np.fft.rfftfreq(len(signal), 1 / RATE)).sum() / power.sum())
+
+
+@pytest.mark.parametrize("kind", ["in", "out", "hold"])
+def test_the_partners_cues_sit_an_octave_or_more_apart(kind: str) -> None:
+    a, b = synthesise(kind, RATE), synthesise(f"{kind}_b", RATE)
+    assert np.log2(spectral_centroid(a) / spectral_centroid(b)) >= 1.0
+
+
+def test_the_partners_cues_differ_in_timbre_not_only_in_pitch() -> None:
+    """B's cue has a tremolo and odd partials: its envelope wavers where A's is steady."""
+    def waver(signal: np.ndarray) -> float:
+        frames = np.abs(signal[: len(signal) // 160 * 160]).reshape(-1, 160).max(axis=1)
+        middle = frames[len(frames) // 3 : 2 * len(frames) // 3]
+        return float(middle.std() / middle.mean())
+
+    assert waver(synthesise("in_b", RATE)) > 3 * waver(synthesise("in", RATE))
+
+
+def test_partner_a_sounds_left_b_right_and_shared_cues_in_the_middle() -> None:
+    assert placement("in", "Ana") < 0 < placement("out_b", "Ben")
+    assert placement("in", "") == placement("bell", "") == 0
+
+
+def test_levelled_sound_never_peaks_above_the_ceiling() -> None:
+    click = np.zeros(RATE, dtype=np.float32)
+    click[100] = 0.01
+    assert np.abs(levelled(click, RATE, SPEECH_LOUDNESS)).max() <= PEAK_CEILING + 1e-6
 
 
 def test_the_cue_bank_makes_each_cue_once() -> None:
@@ -116,3 +170,19 @@ def test_the_virtual_speaker_writes_every_sample_played(tmp_path: Path) -> None:
     written, rate = soundfile.read(str(path), dtype="float32")
     assert rate == RATE and len(written) == RATE * 5
     assert np.flatnonzero(written).tolist() == list(range(RATE * 3 + 7, RATE * 3 + 1007))
+
+
+def test_a_sound_measured_once_is_never_measured_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The meter's import is slow; a cue or prompt heard before skips it, even in a new
+    process (the cache is on disk)."""
+    from assistant.audio import loudness as module
+
+    sound = (np.random.default_rng(5).standard_normal(RATE) * 0.1).astype(np.float32)
+    first = levelled(sound, RATE, SPEECH_LOUDNESS)
+
+    def no_meter(samples: np.ndarray, rate: int) -> float:
+        raise AssertionError("measured again")
+
+    monkeypatch.setattr(module, "loudness", no_meter)
+    monkeypatch.setattr(module, "_measured", module._Measured())  # as a new process would
+    assert np.array_equal(levelled(sound, RATE, SPEECH_LOUDNESS), first)

@@ -84,11 +84,11 @@ def test_text_mode_is_driven_by_typed_keys(tmp_path: Path) -> None:
     assert not [line for line in session.lines if line.startswith(("[", "*", "#", "-"))]
 
 
-def test_ctrl_c_stops_cleanly_and_logs_the_end(tmp_path: Path) -> None:
+def test_ctrl_c_stops_cleanly_logs_the_end_and_exits_130(tmp_path: Path) -> None:
     session = TextSession(tmp_path)
     session.wait_for("Two stars and a wish.")
     session.process.send_signal(signal.SIGINT)
-    assert session.finish() == 0
+    assert session.finish() == 130
     events = read_events(session.events)
     assert events[-1]["type"] == "session_end" and events[-1]["reason"] == "stopped"
 
@@ -163,3 +163,31 @@ def test_missing_speech_synthesis_names_the_package(monkeypatch: pytest.MonkeyPa
                    "--events", str(tmp_path / "e.jsonl")])
     assert status == 2
     assert "espeak-ng" in capsys.readouterr().err
+
+
+def test_version_names_the_release() -> None:
+    result = run_cli("--version")
+    assert result.returncode == 0 and result.stdout.startswith("assistant 0.")
+
+
+def test_output_piped_into_a_reader_that_has_gone_ends_quietly() -> None:
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # as `head` does once it has its line
+    result = subprocess.run([*ASSISTANT, "list"], stdout=write_end, stderr=subprocess.PIPE,
+                            text=True, timeout=60)
+    os.close(write_end)
+    assert result.stderr == "" and result.returncode == 141
+
+
+START = Path(__file__).parent.parent / "scripts" / "start.sh"
+
+
+def test_start_script_opens_the_menu_and_passes_options_through(tmp_path: Path) -> None:
+    env = {**os.environ, "PULSE_SERVER": "unix:/nonexistent"}
+    result = subprocess.run([str(START), "--text", "--names", "Ana,Ben"], input="7\nq\n",
+                            capture_output=True, text=True, timeout=120, env=env)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert "1. Mutual appreciation (14 minutes)" in lines
+    assert "Starting Eye contact." in lines and lines[-1] == "Session stopped."
+    assert "Using the typed menu." not in result.stdout  # --text reached the menu

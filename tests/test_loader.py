@@ -18,6 +18,7 @@ from assistant.session.script import (
     Exercise,
     PaceStep,
     RepeatStep,
+    ReplayStep,
     SayStep,
     SilenceStep,
     Step,
@@ -206,7 +207,7 @@ def test_unknown_kind_lists_the_known_kinds(tmp_path: Path) -> None:
     assert_located(error, "1", "kind", "unknown kind 'dance'")
     for kind in ("say", "turn", "silence", "breathe", "pace", "ask", "repeat"):
         assert kind in error.problem
-    assert set(KINDS) == {"say", "turn", "silence", "breathe", "pace", "ask", "repeat"}
+    assert set(KINDS) == {"say", "turn", "silence", "breathe", "pace", "ask", "replay", "repeat"}
 
 
 def test_kind_must_be_text(tmp_path: Path) -> None:
@@ -886,3 +887,33 @@ def test_library_uses_only_valid_durations(library: dict[str, Exercise]) -> None
             seconds = getattr(step, "seconds", None)
             if seconds is not None:
                 assert 0 < seconds < exercise.minutes * 60, (exercise.id, step)
+
+
+# --- keep and replay ------------------------------------------------------------------------
+
+
+def test_a_floor_can_name_what_its_recording_keeps(tmp_path: Path) -> None:
+    step = load(tmp_path, TURN + 'seconds = 30\nkeep = "agreed change"\n').steps[0]
+    assert isinstance(step, TurnStep) and step.keep == "agreed change"
+
+
+@pytest.mark.parametrize("label", ['"Agreed!"', '"a/b"', '"Memory"'])
+def test_a_keep_label_is_plain_words(tmp_path: Path, label: str) -> None:
+    error = refused(tmp_path, TURN + f"seconds = 30\nkeep = {label}\n")
+    assert_located(error, "1", "keep", "must be a few lowercase words")
+
+
+def test_a_replay_step_loads(tmp_path: Path) -> None:
+    step = load(tmp_path, '[[steps]]\nkind = "replay"\nlabel = "memory"\ncount = 3\n'
+                          'intro = "Earlier memories."\n').steps[0]
+    assert step == ReplayStep(label="memory", count=3, intro="Earlier memories.")
+
+
+@pytest.mark.parametrize(("extra", "field", "problem"), [
+    ("", "label", "is missing"),
+    ('label = "memory"\ncount = 0\n', "count", "from 1 to 10"),
+    ('label = "memory"\nexercise = "../etc"\n', "exercise", "must be an exercise id"),
+])
+def test_a_replay_step_is_checked(tmp_path: Path, extra: str, field: str, problem: str) -> None:
+    error = refused(tmp_path, '[[steps]]\nkind = "replay"\n' + extra)
+    assert_located(error, "1", field, problem)

@@ -15,7 +15,6 @@ import soundfile
 from assistant.audio.cues import CueBank
 from assistant.cli import main
 from assistant.pacing.patterns import PRESETS
-from assistant.speech.voice import EspeakVoice, VoiceSettings
 from tests.conftest import read_events
 
 RATE = 16_000
@@ -77,7 +76,7 @@ def test_alternating_partners_are_anti_phased_and_in_different_registers(
     assert phases == [{"in", "out_b"}, {"out", "in_b"}] * 2
     assert_audio_is_exactly_these_cues(audio, cues, cues[-1][0] + 4 * RATE)
     spoken = " ".join(e["text"] for e in events if e["type"] == "say_start")
-    assert "Ana, follow the higher tones" in spoken
+    assert "Ana, follow the high, clear tones" in spoken
 
 
 def test_a_slowing_run_reaches_the_target_rate_on_schedule(tmp_path: Path) -> None:
@@ -110,14 +109,6 @@ def test_spoken_words_land_on_the_cues(tmp_path: Path) -> None:
              if e["type"] == "say_start" and e["text"] in ("in", "hold", "out")]
     assert [w for _, w in words] == ["in", "hold", "out", "hold"]
     assert [at for at, _ in words] == cue_times
-
-
-def test_cues_sit_just_below_the_voice() -> None:
-    voice = EspeakVoice(VoiceSettings(), RATE).render("Breathe in slowly, and out again.")
-    voice_peak = np.abs(voice).max()
-    for kind in ("bell", "in", "out", "step"):
-        ratio_db = 20 * np.log10(np.abs(CueBank(RATE).get(kind)).max() / voice_peak)
-        assert -14 < ratio_db < -3, f"{kind} is {ratio_db:.1f} dB from the voice"
 
 
 @pytest.mark.parametrize(

@@ -44,8 +44,9 @@ class LiveAudio:
 
     def __init__(self, rate: int, output_device: str | int | None = None,
                  input_device: str | int | None = None, listen: bool = True,
-                 blocksize: int = 512, latency: float | str = "low") -> None:
+                 blocksize: int = 512, latency: float | str = "low", channels: int = 1) -> None:
         self.rate, self.device, self.blocksize = rate, output_device, blocksize
+        self.channels = channels  # of the output: 2 places the partners left and right
         self.input_device, self.listen = input_device, listen
         self._mic: queue.Queue[Samples] = queue.Queue()
         self.latency = latency  # "low": a partner's word over a prompt must be heard at once
@@ -62,7 +63,8 @@ class LiveAudio:
         sd = import_sounddevice()
         self._mixer = mixer
         try:
-            sd.check_output_settings(device=self.device, channels=1, samplerate=self.rate)
+            sd.check_output_settings(device=self.device, channels=self.channels,
+                                     samplerate=self.rate)
         except ValueError as error:
             if self.device is not None:
                 raise UserError(f"The output device {self.device!r} cannot be used ({error}); "
@@ -75,12 +77,13 @@ class LiveAudio:
         try:
             if self.listen:  # one stream both ways, so mic and speaker share the clock
                 self._stream = sd.Stream(
-                    samplerate=self.rate, channels=1, dtype="float32",
+                    samplerate=self.rate, channels=(1, self.channels), dtype="float32",
                     device=(self.input_device, self.device), blocksize=self.blocksize,
                     callback=self._duplex_callback, latency=self.latency)
             else:
                 self._stream = sd.OutputStream(
-                    samplerate=self.rate, channels=1, dtype="float32", device=self.device,
+                    samplerate=self.rate, channels=self.channels, dtype="float32",
+                    device=self.device,
                     blocksize=self.blocksize, callback=self._callback, latency=self.latency)
             self._stream.start()
             self._seen_sample, self._seen_at = mixer.now, time.monotonic()
@@ -103,7 +106,7 @@ class LiveAudio:
 
     def _callback(self, outdata: Any, frames: int, time: Any, status: Any) -> None:
         assert self._mixer is not None
-        outdata[:, 0] = self._mixer.render(frames)
+        outdata[:] = self._mixer.render(frames).reshape(frames, -1)
 
     def _duplex_callback(self, indata: Any, outdata: Any, frames: int, time: Any,
                          status: Any) -> None:
@@ -153,6 +156,15 @@ class LiveAudio:
                     self._stream.stop()
                 self._stream.close()
             self._stream = None
+
+
+def offers_stereo(device: str | int | None) -> bool:
+    """Whether the output device has two channels or more (so partners can be placed)."""
+    sd = import_sounddevice()
+    try:
+        return int(sd.query_devices(device, "output")["max_output_channels"]) >= 2
+    except (ValueError, sd.PortAudioError):
+        return False  # no such device: opening it will say so plainly
 
 
 class WallClock:

@@ -3,6 +3,11 @@
 Whoever pulls samples from the mixer (a sound-card callback, or a file writer in
 a virtual run) advances the clock, so a sound scheduled for sample N is output
 at sample N, whatever the wall clock says.
+
+The clock counts sample frames: a stereo mixer places each clip somewhere between
+left and right (`pan`), and its clock runs exactly as a mono one does. The master
+gain (volume, louder, softer) is followed by a limiter, so no sample reaches full
+scale however loud the session is asked to be.
 """
 
 from __future__ import annotations
@@ -18,12 +23,23 @@ Samples = npt.NDArray[np.float32]
 
 DUCK_GAIN = 0.2  # -14 dB: heard, but out of the way of a partner's command
 CUT_FADE_SECONDS = 0.01  # a sound cut short fades out over this long, so it never clicks
+CEILING = 0.9  # the limiter keeps every output sample below this (about -1 dBFS)
+LIMIT_RELEASE_SECONDS = 0.05  # how quickly the limiter lets go once the peak has passed
+
+
+def pan_gains(pan: float) -> tuple[float, float]:
+    """Left and right gains for a position from -1 (left) to 1 (right), at constant power,
+    so a sound is as loud wherever it is placed."""
+    angle = (min(max(pan, -1.0), 1.0) + 1.0) * np.pi / 4
+    left, right = float(np.cos(angle)), float(np.sin(angle))
+    return (0.0 if left < 1e-9 else left), (0.0 if right < 1e-9 else right)
 
 
 @dataclass(order=True)
 class _Clip:
     start: int
     samples: Samples = field(compare=False)
+    pan: float = field(default=0.0, compare=False)
 
     @property
     def end(self) -> int:
@@ -31,8 +47,11 @@ class _Clip:
 
 
 class Mixer:
-    def __init__(self, rate: int) -> None:
-        self.rate = rate
+    def __init__(self, rate: int, channels: int = 1) -> None:
+        if channels not in (1, 2):
+            raise ValueError("a mixer is mono or stereo")
+        self.rate, self.channels = rate, channels
+        self._limit = 1.0  # the limiter's gain, carried from block to block
         self._now = 0
         self._clips: list[_Clip] = []  # kept sorted by start
         self._lock = threading.Lock()
@@ -44,12 +63,14 @@ class Mixer:
         """The next sample to be output: the session clock."""
         return self._now
 
-    def schedule(self, samples: Samples, at: int) -> int:
-        """Place a clip at sample `at` (or now, if that has passed); return where it starts."""
+    def schedule(self, samples: Samples, at: int, pan: float = 0.0) -> int:
+        """Place a clip at sample `at` (or now, if that has passed), at `pan` from -1 (left)
+        to 1 (right) on a stereo output; return where it starts."""
         with self._lock:
             start = max(at, self._now)
             if len(samples):
-                bisect.insort(self._clips, _Clip(start, np.asarray(samples, dtype=np.float32)))
+                clip = _Clip(start, np.asarray(samples, dtype=np.float32), pan)
+                bisect.insort(self._clips, clip)
             return start
 
     def cut(self) -> int:
@@ -65,7 +86,8 @@ class Mixer:
                 played = self._now - clip.start
                 tail = clip.samples[played : played + fade].copy()
                 tail *= np.linspace(1.0, 0.0, len(tail), dtype=np.float32)
-                kept.append(_Clip(clip.start, np.concatenate([clip.samples[:played], tail])))
+                kept.append(_Clip(clip.start, np.concatenate([clip.samples[:played], tail]),
+                                  clip.pan))
             self._clips = kept
             return self._now + fade
 
@@ -75,8 +97,10 @@ class Mixer:
             self._clips = [clip for clip in self._clips if clip.start < sample]
 
     def render(self, frames: int) -> Samples:
-        """Mix the next `frames` samples and advance the clock past them."""
-        out = np.zeros(frames, dtype=np.float32)
+        """Mix the next `frames` sample frames and advance the clock past them: shape
+        (frames,) from a mono mixer, (frames, 2) from a stereo one."""
+        shape = (frames,) if self.channels == 1 else (frames, 2)
+        out = np.zeros(shape, dtype=np.float32)
         with self._lock:
             begin, end = self._now, self._now + frames
             kept = []
@@ -86,7 +110,12 @@ class Mixer:
                     continue
                 lo, hi = max(clip.start, begin), min(clip.end, end)
                 if hi > lo:
-                    out[lo - begin : hi - begin] += clip.samples[lo - clip.start : hi - clip.start]
+                    part = clip.samples[lo - clip.start : hi - clip.start]
+                    if self.channels == 1:
+                        out[lo - begin : hi - begin] += part
+                    else:
+                        left, right = pan_gains(clip.pan)
+                        out[lo - begin : hi - begin] += np.outer(part, [left, right])
                 if clip.end > end:
                     kept.append(clip)
             self._clips = kept
@@ -94,8 +123,24 @@ class Mixer:
         gain = self.gain * (DUCK_GAIN if self.ducked else 1.0)
         if gain != 1.0:
             out *= np.float32(gain)
-        np.clip(out, -1.0, 1.0, out=out)
+        self._limiter(out)
         return out
+
+    def _limiter(self, out: Samples) -> None:
+        """Hold every sample below CEILING: the gain drops at once where a peak would pass
+        it and recovers smoothly after. Sample by sample, but only while it works."""
+        peaks = np.abs(out) if out.ndim == 1 else np.abs(out).max(axis=1)
+        if self._limit >= 1.0 and peaks.max(initial=0.0) <= CEILING:
+            return
+        release = 1.0 - np.exp(-1.0 / (LIMIT_RELEASE_SECONDS * self.rate))
+        needed = np.minimum(1.0, CEILING / np.maximum(peaks, 1e-12))
+        gains = np.empty(len(peaks), dtype=np.float64)
+        limit = self._limit
+        for n, cap in enumerate(needed.tolist()):
+            limit = min(cap, limit + (1.0 - limit) * release)
+            gains[n] = limit
+        self._limit = 1.0 if limit > 0.9999 else limit
+        out *= (gains if out.ndim == 1 else gains[:, None]).astype(np.float32)
 
     def skip_to(self, sample: int) -> None:
         """Advance the clock without producing output (a run with no speaker)."""

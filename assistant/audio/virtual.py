@@ -29,9 +29,11 @@ class VirtualAudio:
         self._mic_read = 0  # mic samples handed out so far
 
     def open(self, mixer: Mixer) -> None:
+        """Start writing; opened again on the same clock (a menu, then its session),
+        it goes on with the same files."""
         self._mixer = mixer
-        if self._out_path:
-            self._writer = WavWriter(self._out_path, self.rate)
+        if self._out_path and self._writer is None:
+            self._writer = WavWriter(self._out_path, self.rate, mixer.channels)
 
     def advance(self, until: int | None, inbox: queue.Queue[T]) -> list[T]:
         assert self._mixer is not None, "open() first"

@@ -1,4 +1,4 @@
-"""WAV files in and out: any rate or channel count in, session-rate mono out."""
+"""WAV files in and out: any rate or channel count in, session-rate mono or stereo out."""
 
 from __future__ import annotations
 
@@ -33,11 +33,11 @@ def read_wav(path: Path, rate: int, what: str = "audio file") -> Samples:
 
 
 class WavWriter:
-    """16-bit mono WAV, written block by block so a long session never sits in memory."""
+    """16-bit WAV, written block by block so a long session never sits in memory."""
 
-    def __init__(self, path: Path, rate: int) -> None:
+    def __init__(self, path: Path, rate: int, channels: int = 1) -> None:
         try:
-            self._file = soundfile.SoundFile(str(path), "w", samplerate=rate, channels=1,
+            self._file = soundfile.SoundFile(str(path), "w", samplerate=rate, channels=channels,
                                              subtype="PCM_16", format="WAV")
         except (soundfile.LibsndfileError, RuntimeError, OSError) as error:
             raise UserError(f"Cannot write the out-file {path} ({error}).") from None

@@ -44,9 +44,10 @@ class PacerSpec:
     tempo: Tempo
     seconds: float | None = None  # stop after this long, or
     cycles: int | None = None  # after this many cycles
-    alternating: bool = False  # partner B breathes the opposite phase, in a lower register
+    alternating: bool = False  # partner B breathes the opposite phase, with a cue of their own
     words: bool = False  # speak "in", "hold", "out" at each onset
     counts: bool = False  # speak a count each second of a phase
+    names: tuple[str, str] = ("", "")  # the partners, for alternating cues and their words
 
 
 @dataclass(frozen=True)
@@ -54,17 +55,20 @@ class Onset:
     t: float
     cues: tuple[str, ...]
     speech: str = ""
+    partners: tuple[str, ...] = ()  # whose each cue is, in alternating breathing ("" for both)
 
 
 def breathing(pattern: BreathPattern, *, seconds: float | None = None, cycles: int | None = None,
               from_bpm: float | None = None, to_bpm: float | None = None,
-              alternating: bool = False, words: bool = False, counts: bool = False) -> PacerSpec:
+              alternating: bool = False, words: bool = False, counts: bool = False,
+              names: tuple[str, str] = ("", "")) -> PacerSpec:
     total = pattern.cycle_seconds
     start = from_bpm or pattern.breaths_per_minute
     return PacerSpec(
         phases=tuple((kind, length / total) for kind, length in pattern.phases),
         tempo=_ramp(start, to_bpm, seconds, cycles),
         seconds=seconds, cycles=cycles, alternating=alternating, words=words, counts=counts,
+        names=names,
     )
 
 
@@ -171,12 +175,24 @@ class Pacer:
 
     def _onsets_of(self, cursor: _Cursor) -> list[Onset]:
         kind = self.spec.phases[cursor.phase][0]
-        cues = (kind, f"{_OPPOSITE[kind]}_b") if self.spec.alternating else (kind,)
+        cues: tuple[str, ...] = (kind,)
+        partners: tuple[str, ...] = ("",)
         word = _WORDS.get(kind, "") if self.spec.words else ""
+        if self.spec.alternating:
+            cues, partners = (kind, f"{_OPPOSITE[kind]}_b"), self.spec.names
+            word = _partner_words(kind, self.spec.names) if self.spec.words else ""
         if not self.spec.counts or kind not in _WORDS:
-            return [Onset(cursor.start, cues, word)]
+            return [Onset(cursor.start, cues, word, partners)]
         beats = min(max(1, round(cursor.length)), len(_NUMBERS))
         step = cursor.length / beats
-        onsets = [Onset(cursor.start, cues, word or _NUMBERS[0])]
+        onsets = [Onset(cursor.start, cues, word or _NUMBERS[0], partners)]
         onsets += [Onset(cursor.start + n * step, (), _NUMBERS[n]) for n in range(1, beats)]
         return onsets
+
+
+def _partner_words(kind: str, names: tuple[str, str]) -> str:
+    """What alternating breathers hear: each partner named where their phases differ."""
+    other = _OPPOSITE.get(kind, kind)
+    if other == kind or not all(names):
+        return _WORDS.get(kind, "")
+    return f"{names[0]} {_WORDS[kind]}, {names[1]} {_WORDS[other]}"

@@ -106,6 +106,7 @@ class PlayEnd(Event):
 class CueSounded(Event):
     type: ClassVar[str] = "cue"
     kind: str
+    partner: str = "both"  # whose cue it is in partnered breathing: a name, or both
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -156,6 +157,23 @@ class CommandTaken(Event):
     type: ClassVar[str] = "command"
     name: str
     tempo: float | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class MenuChoice(Event):
+    """The spoken menu's answer: an exercise, chosen by voice, by title or by key."""
+
+    type: ClassVar[str] = "menu_choice"
+    exercise: str
+    by: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class CommandIgnored(Event):
+    """A command that means nothing just now (logged, so a typed key still gets an answer)."""
+
+    type: ClassVar[str] = "command_ignored"
+    name: str
 
 
 @dataclass(frozen=True, kw_only=True)

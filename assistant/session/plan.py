@@ -37,6 +37,7 @@ class Speech:
 @dataclass(frozen=True)
 class Cue:
     kind: str
+    partner: str = ""  # whose cue it is (a name) in partnered breathing; "" for both
 
 
 @dataclass(frozen=True)
@@ -159,7 +160,7 @@ class _Builder:
             quiet = Beat(((0.0, Cue("bell")), *((t, Cue("chime")) for t in chimes)), step.seconds)
             return self._framed(step.prompt, quiet, step.closing, names)
         if isinstance(step, BreatheStep):
-            return self._framed(step.prompt, _breathing(step), step.closing, names)
+            return self._framed(step.prompt, _breathing(step, names), step.closing, names)
         if isinstance(step, PaceStep):
             return self._framed(step.prompt, _pacing(step), step.closing, names)
         if isinstance(step, AskStep):
@@ -213,11 +214,11 @@ def _every(interval: float | None, seconds: float) -> list[float]:
     return [k * interval for k in range(1, count + 1) if k * interval < seconds]
 
 
-def _breathing(step: BreatheStep) -> Beat:
+def _breathing(step: BreatheStep, names: Names) -> Beat:
     spec = breathing(parse_pattern(step.pattern), seconds=step.seconds, cycles=step.cycles,
                      from_bpm=step.from_bpm, to_bpm=step.to_bpm,
                      alternating=step.mode == "alternating", words=step.words,
-                     counts=step.counts)
+                     counts=step.counts, names=(names.a, names.b))
     return Beat(seconds=Pacer(spec).end, pacer=spec)
 
 

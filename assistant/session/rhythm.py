@@ -35,7 +35,9 @@ class Rhythm:
         due: list[tuple[int, Sound]] = []
         for onset in self.pacer.between(self.paced_until, until):
             at = beat_start + round(onset.t * self.rate)
-            due += [(at, Cue(kind)) for kind in onset.cues]
+            whose = onset.partners or ("",) * len(onset.cues)
+            due += [(at, Cue(kind, partner))
+                    for kind, partner in zip(onset.cues, whose, strict=True)]
             due += [(at, Speech(onset.speech))] if onset.speech else []
         self.paced_until = until
         self.refill_due = now + round(REFILL * self.rate)

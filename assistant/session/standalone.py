@@ -34,8 +34,8 @@ def breathing_session(pattern: str, *, minutes: float | None = None, cycles: int
                              "such as 6")
     if to_bpm is not None and from_bpm is None:
         from_bpm = shape.breaths_per_minute
-    roles = (" {A}, follow the higher tones; {B}, the lower ones. One of you breathes in "
-             "while the other breathes out." if mode == "alternating" else "")
+    roles = (" {A}, follow the high, clear tones; {B}, the low, humming ones. One of you "
+             "breathes in while the other breathes out." if mode == "alternating" else "")
     step = BreatheStep(
         prompt=_CUES + roles, pattern=pattern, mode=mode,
         seconds=seconds, cycles=cycles, from_bpm=from_bpm, to_bpm=to_bpm, words=words,
