@@ -34,7 +34,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 SIMULATOR = ("assistant/testing/couple.py", "assistant/testing/experience.py",
-             "assistant/session/commands.py")
+             "assistant/session/commands.py", "assistant/session/adapt.py")
 
 
 def measure(seed: int, hints: dict[str, dict[str, str]] | None,
@@ -137,11 +137,12 @@ def main() -> None:
         return
     sys.path.insert(0, str(ROOT))
     now = measure(args.seed, None, only)
-    before = measure_before(args.before, args.seed, only) if args.before else None
     for name, figures in now.items():
-        print(f"{name:11s} now:    {summary(figures)}")
-        if before and name in before:
-            print(f"{'':11s} before: {summary(before[name])}")
+        print(f"{name:11s} now:    {summary(figures)}", flush=True)
+    if args.before:
+        before = measure_before(args.before, args.seed, only)
+        for name, figures in before.items():
+            print(f"{name:11s} before ({args.before}): {summary(figures)}")
     print("(activities: each activity's length as a share of its scripted length; the "
           "silent couple's row is the one with a target)")
 
