@@ -30,6 +30,7 @@ from assistant.session.machine import SessionMachine
 from assistant.session.plan import Names, build_plan
 from assistant.session.script import Exercise
 from assistant.session.standalone import breathing_session, walking_session
+from assistant.session.text import MAX_NAME, shown, text_problem
 from assistant.speech import models as speech_models
 from assistant.speech.detector import SpeechDetector, silero
 from assistant.speech.listener import CommandListener
@@ -181,6 +182,11 @@ def _names(text: str) -> Names:
         raise UserError("--names takes two different names separated by a comma, such as Ana,Ben.")
     if any("{" in part or "}" in part for part in parts):
         raise UserError("--names cannot contain braces.")
+    for part in parts:
+        problem = text_problem(part, MAX_NAME)
+        if problem is not None:
+            raise UserError(f"--names takes names of 1 to {MAX_NAME} visible characters; the "
+                            f"name '{shown(part)}' {problem}.")
     return Names(*parts)
 
 
