@@ -11,9 +11,11 @@ import os
 import queue
 import shutil
 import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -70,6 +72,42 @@ def run_plan(plan: Sequence[PlannedStep], commands: Sequence[tuple[float, str]] 
     SessionRunner(machine, ScriptedAudio(commands, RATE, out_file), Mixer(RATE),
                   voice or ToneVoice(), CueBank(RATE), [events.append]).run()
     return events
+
+
+_MEASURE = """
+import os, subprocess, sys
+child = subprocess.Popen(sys.argv[1:], stdout=subprocess.DEVNULL)
+_, status, usage = os.wait4(child.pid, 0)
+print(usage.ru_maxrss, file=open(os.environ["ASSISTANT_MEASURE_TO"], "w"))
+sys.exit(os.waitstatus_to_exitcode(status) & 0xFF)
+"""
+
+
+@dataclass(frozen=True)
+class Measured:
+    status: int  # the exit status; 128 + N, or negative, for a signal
+    stderr: str
+    seconds: float
+    megabytes: float  # peak resident memory of the child alone
+
+
+def measured_run(args: Sequence[str], folder: Path, timeout: float = 60.0,
+                 env: dict[str, str] | None = None) -> Measured:
+    """Run a command and measure its own peak memory.
+
+    Linux charges a child with its parent's peak when it execs, so the command runs
+    under a small Python parent started for the purpose: a big test process would
+    otherwise inflate every figure.
+    """
+    report = folder / "maxrss"
+    started = time.perf_counter()
+    result = subprocess.run(
+        [sys.executable, "-c", _MEASURE, *args], stderr=subprocess.PIPE, timeout=timeout,
+        env={**(env or os.environ), "ASSISTANT_MEASURE_TO": str(report)})
+    seconds = time.perf_counter() - started
+    kilobytes = int(report.read_text()) if report.exists() else 0
+    return Measured(result.returncode, result.stderr.decode("utf-8", "replace"), seconds,
+                    kilobytes / 1024)
 
 
 class PulseServer:
