@@ -267,6 +267,9 @@ def _session(exercise: Exercise, args: argparse.Namespace,
             audio = LiveAudio(SESSION_RATE, device, _device(args.input_device))
 
     listening = audio.has_microphone
+    if args.model is not None and not listening:
+        print("assistant: --model is unused: voice commands need a microphone (a live run "
+              "with a sound card, or --mic-file).", file=sys.stderr)
     if listening and model is None:
         model = _speech_model(args.model)
     vosk_model, notice = model if listening and model is not None else (None, "")
