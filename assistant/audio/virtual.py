@@ -16,6 +16,7 @@ BLOCK_SECONDS = 1.0  # how much is mixed at a time; it bounds memory, not timing
 
 class VirtualAudio:
     lead = 0  # nothing plays until it is written, so the logic needs no head start
+    output_latency = 0  # a sample is "heard" the moment it is written
     steps_with_mic = True
     input_ended = False
 
