@@ -1,5 +1,9 @@
 import sys
 
-from assistant.cli import main
+try:
+    from assistant.launch import main
 
-sys.exit(main())
+    status = main()
+except KeyboardInterrupt:  # a Ctrl-C before the entry point's own guard
+    status = 130
+sys.exit(status)

@@ -39,6 +39,7 @@ from assistant.session.machine import SessionMachine
 from assistant.session.plan import Names, build_plan
 from assistant.session.script import Exercise
 from assistant.session.standalone import breathing_session, walking_session
+from assistant.session.text import MAX_NAME, shown, text_problem
 from assistant.speech import models as speech_models
 from assistant.speech.detector import SpeechDetector, silero
 from assistant.speech.level import LevelledVoice
@@ -238,6 +239,11 @@ def _names(text: str) -> Names:
         raise UserError("--names takes two different names separated by a comma, such as Ana,Ben.")
     if any("{" in part or "}" in part for part in parts):
         raise UserError("--names cannot contain braces.")
+    for part in parts:
+        problem = text_problem(part, MAX_NAME)
+        if problem is not None:
+            raise UserError(f"--names takes names of 1 to {MAX_NAME} visible characters; the "
+                            f"name '{shown(part)}' {problem}.")
     return Names(*parts)
 
 
@@ -413,6 +419,9 @@ def _session(exercise: Exercise, args: argparse.Namespace,
                           channels=mixer.channels)
 
     listening = audio.has_microphone
+    if args.model is not None and not listening:
+        print("assistant: --model is unused: voice commands need a microphone (a live run "
+              "with a sound card, or --mic-file).", file=sys.stderr)
     model = handover.model if handover is not None else None
     if listening and model is None:
         model = _speech_model(args.model)

@@ -258,7 +258,7 @@ class SessionRunner:
 
     def _own_sound_near(self, start: int, end: int) -> bool:
         """Whether the assistant's own sound (or its echo's tail) reaches this window."""
-        tail = round(ECHO_TAIL_SECONDS * self.mixer.rate)
+        tail = round(ECHO_TAIL_SECONDS * self.mixer.rate) + self.audio.output_latency
         self._sounded = [(a, b) for a, b in self._sounded if b + tail > start]
         return any(a < end for a, _ in self._sounded)
 

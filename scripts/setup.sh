@@ -1,13 +1,24 @@
 #!/usr/bin/env bash
-# Set up everything the assistant needs, idempotently:
-# system packages (when apt is available), a virtual environment in .venv,
-# and the project itself with its test extras.
+# Set up everything the assistant needs, idempotently: system packages (when apt
+# is available), a virtual environment in .venv, and the project itself.
+# ./scripts/setup.sh         what a session needs to run
+# ./scripts/setup.sh --test  that, plus the test tools and test models (about 300 MB more)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 say() { printf 'setup: %s\n' "$*" >&2; }
 
-system_packages=(espeak-ng libespeak-ng1 libportaudio2 libsndfile1 pulseaudio pulseaudio-utils python3-venv)
+with_tests=false
+case "${1:-}" in
+    --test) with_tests=true ;;
+    "") ;;
+    *) say "unknown option '$1' (use --test, or nothing)"; exit 2 ;;
+esac
+
+system_packages=(espeak-ng libespeak-ng1 libportaudio2 libsndfile1 python3-venv)
+if $with_tests; then
+    system_packages+=(pulseaudio pulseaudio-utils)  # the tests' private sound server
+fi
 
 missing=()
 for pkg in "${system_packages[@]}"; do
@@ -43,12 +54,22 @@ if [ ! -x .venv/bin/python ]; then
     "$python" -m venv .venv
 fi
 
-stamp=.venv/.installed
-if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
-    say "installing the assistant and its test tools into .venv"
+# One stamp per kind of install; the test install holds the runtime one too.
+fresh() { [ -f "$1" ] && ! [ pyproject.toml -nt "$1" ]; }
+runtime_stamp=.venv/.installed-runtime
+test_stamp=.venv/.installed-test
+if $with_tests; then
+    if ! fresh "$test_stamp"; then
+        say "installing the assistant, its test tools and test models into .venv"
+        .venv/bin/python -m pip install -q --upgrade pip
+        .venv/bin/python -m pip install -q -e ".[test]"
+        touch "$test_stamp" "$runtime_stamp"
+    fi
+elif ! fresh "$runtime_stamp" && ! fresh "$test_stamp"; then
+    say "installing the assistant into .venv"
     .venv/bin/python -m pip install -q --upgrade pip
-    .venv/bin/python -m pip install -q -e ".[test]"
-    touch "$stamp"
+    .venv/bin/python -m pip install -q -e .
+    touch "$runtime_stamp"
 fi
 if ! .venv/bin/assistant models list | grep -q "^Sessions use"; then
     say "fetching the English speech model for voice commands (about 40 MB)"

@@ -21,12 +21,11 @@ def _isolated_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
 
 
 @pytest.fixture(autouse=True)
-def _private_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+def _private_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch,
                   _isolated_cache: Path) -> Path:
     """Each test its own assistant home (journal, recordings), so no test depends on
     another; rendered speech, which only saves time, is shared."""
-    home = tmp_path / "assistant-home"
-    home.mkdir()
+    home = tmp_path_factory.mktemp("assistant-home")
     (home / "cache").symlink_to(_isolated_cache, target_is_directory=True)
     monkeypatch.setenv("ASSISTANT_HOME", str(home))
     return home

@@ -186,3 +186,37 @@ def test_a_sound_measured_once_is_never_measured_again(monkeypatch: pytest.Monke
     monkeypatch.setattr(module, "loudness", no_meter)
     monkeypatch.setattr(module, "_measured", module._Measured())  # as a new process would
     assert np.array_equal(levelled(sound, RATE, SPEECH_LOUDNESS), first)
+
+
+def test_a_long_mic_file_is_streamed_in_blocks_with_the_same_samples(tmp_path: Path) -> None:
+    """Read in small steps, a resampled stereo file gives what reading it whole gives."""
+    from assistant.audio.wavfile import READ_FRAMES, WavReader
+
+    path = tmp_path / "long.wav"
+    rng = np.random.default_rng(3)
+    frames = 3 * READ_FRAMES + 123
+    stereo = (0.1 * rng.standard_normal((frames, 2))).astype(np.float32)
+    soundfile.write(str(path), stereo, 48_000, subtype="FLOAT")
+    reader = WavReader(path, 16_000)
+    pieces = [reader.read(1000) for _ in range(20)]
+    assert all(len(piece) == 1000 for piece in pieces)
+    rest = reader.read(10**9)
+    assert reader.ended
+    streamed = np.concatenate([*pieces, rest])
+    whole = read_wav(path, 16_000)
+    assert abs(len(streamed) - frames / 3) <= 2 and len(streamed) == len(whole)
+    assert np.allclose(streamed, whole, atol=1e-6)
+
+
+def test_the_virtual_mic_pads_silence_after_the_file_ends(tmp_path: Path) -> None:
+    import queue
+
+    path = tmp_path / "mic.wav"
+    soundfile.write(str(path), np.full(8000, 0.25, dtype=np.float32), RATE, subtype="FLOAT")
+    audio, mixer = VirtualAudio(RATE, mic_file=path), Mixer(RATE)
+    audio.open(mixer)
+    audio.advance(RATE, queue.Queue())
+    heard = audio.read_mic()
+    audio.close()
+    assert len(heard) == RATE and audio.input_ended
+    assert np.allclose(heard[:8000], 0.25) and not heard[8000:].any()

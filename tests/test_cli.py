@@ -159,6 +159,8 @@ def test_missing_speech_synthesis_names_the_package(monkeypatch: pytest.MonkeyPa
         raise OSError("libespeak-ng.so.1: cannot open shared object file")
 
     monkeypatch.setattr(pyttsx3, "init", broken_init)
+    # an empty speech cache of its own: prompts another test cached would hide the engine
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     status = main(["run", "eye-contact", "--out-file", str(tmp_path / "o.wav"),
                    "--events", str(tmp_path / "e.jsonl")])
     assert status == 2

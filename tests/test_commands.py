@@ -136,7 +136,7 @@ def test_a_truncated_model_is_a_plain_error(korean_model: Path, tmp_path: Path) 
     shutil.copytree(korean_model, copy)
     final = copy / "am" / "final.mdl"
     final.write_bytes(final.read_bytes()[: final.stat().st_size // 3])
-    with pytest.raises(UserError, match="cannot be loaded"):
+    with pytest.raises(UserError, match="is damaged"):
         load_model(copy)
 
 

@@ -15,6 +15,7 @@ class AudioIO(Protocol):
     """Pulls the mixer's samples to an output and so advances the session clock."""
 
     lead: int  # how far ahead of the clock (samples) the session logic runs
+    output_latency: int  # samples from rendering a sample to its reaching the speaker
     # True where the clock runs only as far as it is asked (a virtual run): while a turn
     # listens, the runner then asks one microphone window at a time. A live stream
     # pushes the microphone as it comes instead.

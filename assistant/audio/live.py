@@ -1,9 +1,18 @@
-"""The live run: a sounddevice stream pulls the mixer in real time."""
+"""The live run: a sounddevice stream pulls the mixer in real time.
+
+The callback keeps the session clock on the card's time (`StreamClock`): after
+an underrun or a stall it skips the audio that could not play, so later sounds
+keep their places. A watchdog thread, apart from every call that could block on
+a frozen sound server, notices a stream that stopped moving; the session then
+pauses with a notice, and a lost stream is abandoned on a thread of its own.
+"""
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import queue
+import threading
 import time
 from typing import Any
 
@@ -11,11 +20,16 @@ import numpy as np
 
 from assistant.audio.io import T, drain, wait_for_input
 from assistant.audio.mixer import Mixer, Samples
+from assistant.audio.streamclock import StreamClock
 from assistant.errors import DeviceLost, UserError
 
 LIVE_LEAD_SECONDS = 0.1
 
-STALL_SECONDS = 2.0  # a stream whose clock stands still this long has failed
+STALL_SECONDS = 2.0  # a running stream whose clock stands still this long has failed
+START_GRACE_SECONDS = 5.0  # a new stream may take this long to play its first block
+WATCH_SECONDS = 0.1  # how often the watchdog looks
+WAIT_SECONDS = 0.25  # the longest the session waits between looks at the watchdog
+ABANDON_SECONDS = 0.5  # how long closing a lost stream may take before it is left behind
 _EMPTY = np.zeros(0, dtype=np.float32)
 
 NO_INPUT = (
@@ -57,7 +71,13 @@ class LiveAudio:
         self.input_ended = False
         self._stream: Any = None
         self._mixer: Mixer | None = None
-        self._seen_sample, self._seen_at = 0, 0.0
+        self._clock = StreamClock(rate)
+        self.output_latency = 0  # samples from rendering a sample to hearing it
+        self.skipped = 0  # samples dropped to catch up with the card, over the session
+        self._hold = 0  # samples of silence still to play while the clock waits
+        self._lost = threading.Event()
+        self._progress_at = 0.0  # when the callback last rendered (time.monotonic)
+        self._playing = False  # the stream has rendered its first block
 
     def open(self, mixer: Mixer) -> None:
         sd = import_sounddevice()
@@ -85,8 +105,14 @@ class LiveAudio:
                     samplerate=self.rate, channels=self.channels, dtype="float32",
                     device=self.device,
                     blocksize=self.blocksize, callback=self._callback, latency=self.latency)
+            self._clock.reset()
+            self._hold = 0
+            self._lost.clear()
+            self._playing, self._progress_at = False, time.monotonic()
             self._stream.start()
-            self._seen_sample, self._seen_at = mixer.now, time.monotonic()
+            self.output_latency = round(_output_latency(self._stream.latency) * self.rate)
+            threading.Thread(target=self._watch, args=(self._stream,), name="stream watchdog",
+                             daemon=True).start()
         except ValueError as error:  # no such device, or a bad device spec
             raise UserError(f"The sound device was not found ({error}); "
                             "list devices with 'assistant devices'.") from None
@@ -104,14 +130,42 @@ class LiveAudio:
         except sd.PortAudioError:
             raise UserError(NO_INPUT) from None
 
-    def _callback(self, outdata: Any, frames: int, time: Any, status: Any) -> None:
+    def _render(self, outdata: Any, frames: int, times: Any) -> tuple[int, int]:
+        """Fill the output block on the card's time. Returns the samples the clock skipped
+        before it and the samples of silence held at its start (the clock stood still)."""
         assert self._mixer is not None
-        outdata[:] = self._mixer.render(frames).reshape(frames, -1)
+        lag = self._clock.lag(float(times.outputBufferDacTime), self._mixer.now)
+        skipped = max(lag, 0)
+        if skipped:
+            self._mixer.skip_to(self._mixer.now + skipped)
+            self.skipped += skipped
+        self._hold += max(-lag, 0)
+        held = min(self._hold, frames)
+        self._hold -= held
+        outdata[:held] = 0.0
+        outdata[held:] = self._mixer.render(frames - held).reshape(frames - held, -1)
+        self._playing, self._progress_at = True, time.monotonic()
+        return skipped, held
 
-    def _duplex_callback(self, indata: Any, outdata: Any, frames: int, time: Any,
+    def _callback(self, outdata: Any, frames: int, times: Any, status: Any) -> None:
+        self._render(outdata, frames, times)
+
+    def _duplex_callback(self, indata: Any, outdata: Any, frames: int, times: Any,
                          status: Any) -> None:
-        self._callback(outdata, frames, time, status)
-        self._mic.put_nowait(indata[:, 0].copy())
+        # the microphone keeps mic sample n at session sample n: silence for the time
+        # the clock skipped, and nothing for the time it held still
+        skipped, held = self._render(outdata, frames, times)
+        if skipped:
+            self._mic.put_nowait(np.zeros(skipped, dtype=np.float32))
+        self._mic.put_nowait(indata[held:, 0].copy())
+
+    def _watch(self, stream: Any) -> None:
+        """Until `stream` is replaced or closed: mark it lost when it has failed or stopped
+        moving (a frozen sound server blocks the stream's own thread, never this one)."""
+        while self._stream is stream and not self._lost.is_set():
+            time.sleep(WATCH_SECONDS)
+            if stalled(time.monotonic() - self._progress_at, self._playing) or not stream.active:
+                self._lost.set()
 
     @property
     def has_microphone(self) -> bool:
@@ -121,12 +175,8 @@ class LiveAudio:
         return np.concatenate(drain(self._mic)) if not self._mic.empty() else _EMPTY
 
     def _check_alive(self) -> None:
-        """Raise DeviceLost if the stream has failed or its clock has stopped moving."""
-        assert self._mixer is not None
-        now = time.monotonic()
-        if self._mixer.now != self._seen_sample:
-            self._seen_sample, self._seen_at = self._mixer.now, now
-        if not self._stream.active or now - self._seen_at > STALL_SECONDS:
+        """Raise DeviceLost if the watchdog found the stream failed or stalled."""
+        if self._lost.is_set():
             self.close(lost=True)
             raise DeviceLost
 
@@ -136,10 +186,11 @@ class LiveAudio:
             self._check_alive()
             if self.listen and not self._mic.empty():  # a block from the microphone
                 return []
-            wait = 0.5 if until is None else (until - self.lead - self._mixer.now) / self.rate
+            wait = (WAIT_SECONDS if until is None
+                    else (until - self.lead - self._mixer.now) / self.rate)
             # while listening, look at the microphone every block: a partner's word
             # must not wait behind a long prompt
-            wait = min(wait, self.blocksize / self.rate if self.listen else 0.5)
+            wait = min(wait, self.blocksize / self.rate if self.listen else WAIT_SECONDS)
             arrived = wait_for_input(inbox, wait)
             if arrived:
                 return arrived
@@ -147,15 +198,49 @@ class LiveAudio:
 
     def close(self, lost: bool = False) -> None:
         """Let the last sound play out; a lost device is abandoned at once (draining it
-        would wait for a buffer that never plays)."""
-        if self._stream is not None:
+        would wait for a buffer that never plays), on a thread of its own: with a frozen
+        sound server even aborting blocks until the server wakes, if ever."""
+        stream, self._stream = self._stream, None
+        if stream is None:
+            return
+        if not lost:
             with contextlib.suppress(Exception):  # a failed device may refuse even this
-                if lost:
-                    self._stream.abort()
-                else:
-                    self._stream.stop()
-                self._stream.close()
-            self._stream = None
+                stream.stop()
+                stream.close()
+            return
+        closing = threading.Thread(target=_abandon, args=(stream,), name="abandon stream",
+                                   daemon=True)
+        closing.start()
+        closing.join(ABANDON_SECONDS)
+        if closing.is_alive():  # never wait for it at exit either
+            _skip_portaudio_exit_handler()
+
+
+def stalled(quiet_seconds: float, playing: bool) -> bool:
+    """Whether a stream that has not rendered for `quiet_seconds` has failed: a new one
+    gets a grace to start (some Bluetooth devices take seconds), a playing one does not."""
+    return quiet_seconds > (STALL_SECONDS if playing else START_GRACE_SECONDS)
+
+
+def _abandon(stream: Any) -> None:
+    with contextlib.suppress(Exception):
+        stream.abort()
+        stream.close()
+
+
+def _skip_portaudio_exit_handler() -> None:
+    """sounddevice closes PortAudio at exit, which waits for every open stream: with one
+    stuck on a frozen server the process would never end."""
+    import sounddevice
+
+    handler = getattr(sounddevice, "_exit_handler", None)
+    if handler is not None:
+        atexit.unregister(handler)
+
+
+def _output_latency(latency: Any) -> float:
+    """The output part of a stream's reported latency: (input, output) for a duplex one."""
+    return float(latency[1] if isinstance(latency, (tuple, list)) else latency)
 
 
 def offers_stereo(device: str | int | None) -> bool:
@@ -171,6 +256,7 @@ class WallClock:
     """No speaker at all (text mode): the clock follows real time and nothing is played."""
 
     lead = 0
+    output_latency = 0
     steps_with_mic = False
     input_ended = False
 

@@ -9,20 +9,21 @@ import numpy as np
 
 from assistant.audio.io import T, drain
 from assistant.audio.mixer import Mixer, Samples
-from assistant.audio.wavfile import WavWriter, read_wav
+from assistant.audio.wavfile import WavReader, WavWriter
 
 BLOCK_SECONDS = 1.0  # how much is mixed at a time; it bounds memory, not timing
 
 
 class VirtualAudio:
     lead = 0  # nothing plays until it is written, so the logic needs no head start
+    output_latency = 0  # a sample is "heard" the moment it is written
     steps_with_mic = True
     input_ended = False
 
     def __init__(self, rate: int, out_file: Path | None = None, mic_file: Path | None = None,
                  mic_rate: int = 16_000) -> None:
         self.rate = rate
-        self.mic = read_wav(mic_file, mic_rate, "microphone file") if mic_file else None
+        self.mic = WavReader(mic_file, mic_rate, "microphone file") if mic_file else None
         self._out_path = out_file
         self._writer: WavWriter | None = None
         self._mixer: Mixer | None = None
@@ -54,7 +55,7 @@ class VirtualAudio:
         """Mic sample n arrives at session time n / 16000: what the clock has passed."""
         assert self._mixer is not None and self.mic is not None
         upto = self._mixer.now
-        block = self.mic[self._mic_read : upto]
+        block = self.mic.read(upto - self._mic_read)
         if len(block) < upto - self._mic_read:  # the file has ended: the room is silent
             self.input_ended = True
             block = np.concatenate([block, np.zeros(upto - self._mic_read - len(block),
@@ -63,6 +64,8 @@ class VirtualAudio:
         return block
 
     def close(self) -> None:
+        if self.mic is not None:
+            self.mic.close()
         if self._writer:
             self._writer.close()
             self._writer = None

@@ -25,11 +25,74 @@ def resample(samples: Samples, from_rate: int, to_rate: int) -> Samples:
 
 def read_wav(path: Path, rate: int, what: str = "audio file") -> Samples:
     """The whole file as mono float32 at `rate`, or a UserError naming the file."""
+    reader = WavReader(path, rate, what)
     try:
-        data, file_rate = soundfile.read(str(path), dtype="float32", always_2d=True)
-    except (soundfile.LibsndfileError, RuntimeError, OSError) as error:
-        raise UserError(f"The {what} {path} is not a readable WAV file ({error}).") from None
-    return resample(to_mono(data), file_rate, rate)
+        return reader.read_all()
+    finally:
+        reader.close()
+
+
+READ_FRAMES = 1 << 16  # frames read from the file at a time: memory stays flat however long
+
+
+class WavReader:
+    """A WAV file of any rate and channels, streamed as mono float32 at `rate`.
+
+    A long microphone file (an hour of 48 kHz stereo is 1.4 GB as float32) is read
+    block by block and resampled as a stream, so memory does not grow with its length.
+    """
+
+    def __init__(self, path: Path, rate: int, what: str = "audio file") -> None:
+        self.path, self.what = path, what
+        try:
+            self._file: soundfile.SoundFile | None = soundfile.SoundFile(str(path))
+        except (soundfile.LibsndfileError, RuntimeError, OSError) as error:
+            raise UserError(f"The {what} {path} is not a readable WAV file ({error}).") from None
+        file_rate = self._file.samplerate
+        self._resampler = (soxr.ResampleStream(file_rate, rate, 1, dtype="float32",
+                                               quality="HQ") if file_rate != rate else None)
+        self._pending = np.zeros(0, dtype=np.float32)
+
+    @property
+    def ended(self) -> bool:
+        return self._file is None and not len(self._pending)
+
+    def read(self, frames: int) -> Samples:
+        """Up to `frames` samples; fewer only at the end of the file."""
+        chunks, have = [self._pending], len(self._pending)
+        while have < frames and self._file is not None:
+            chunk = self._next_chunk()
+            chunks.append(chunk)
+            have += len(chunk)
+        joined = np.concatenate(chunks) if len(chunks) > 1 else chunks[0]
+        self._pending = joined[frames:]
+        return joined[:frames]
+
+    def read_all(self) -> Samples:
+        chunks = [self.read(READ_FRAMES)]
+        while not self.ended:
+            chunks.append(self.read(READ_FRAMES))
+        return np.concatenate(chunks)
+
+    def _next_chunk(self) -> Samples:
+        assert self._file is not None
+        try:
+            data = self._file.read(READ_FRAMES, dtype="float32", always_2d=True)
+        except (soundfile.LibsndfileError, RuntimeError, OSError) as error:
+            raise UserError(f"The {self.what} {self.path} cannot be read to its end "
+                            f"({error}).") from None
+        last = len(data) < READ_FRAMES
+        mono = to_mono(data)
+        if last:
+            self.close()
+        if self._resampler is None:
+            return mono
+        return np.asarray(self._resampler.resample_chunk(mono, last=last), dtype=np.float32)
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.close()
+            self._file = None
 
 
 class WavWriter:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import TextIO
 
@@ -14,7 +15,9 @@ class EventLog:
     def __init__(self, path: Path, rate: int) -> None:
         self.rate = rate
         try:
-            self._file: TextIO | None = path.open("a", encoding="utf-8")
+            # 0600: the log holds the partners' names and what happened between them
+            descriptor = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+            self._file: TextIO | None = os.fdopen(descriptor, "a", encoding="utf-8")
         except OSError as error:
             raise UserError(f"Cannot write the event log {path} ({error.strerror}).") from None
 

@@ -1,4 +1,10 @@
-"""Load and validate exercise scripts; a malformed file is rejected whole, never half-run."""
+"""Load and validate exercise scripts; a malformed file is rejected whole, never half-run.
+
+Everything is bounded before anything plays: the file's size, the number of
+steps, each step's length, the session's length, the density of chimes and
+every text, so no script can crash speech synthesis, hang the plan or shift a
+session mid-way. Problems are one sentence, with odd characters escaped.
+"""
 
 from __future__ import annotations
 
@@ -24,6 +30,7 @@ from assistant.session.script import (
     Step,
     TurnStep,
 )
+from assistant.session.text import MAX_NAME, MAX_TEXT, shown, text_problem, visible
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -33,30 +40,49 @@ else:  # pragma: no cover
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 _TOP_FIELDS = {"title", "minutes", "invitation", "summary", "decks", "steps"}
 
+MAX_FILE_BYTES = 1 << 20  # a long exercise is a few kilobytes
+MAX_STEPS = 300  # steps in a session, each repeat counted twice
+MAX_STEP_SECONDS = 3600.0  # one step lasts at most an hour
+MAX_SESSION_SECONDS = 4 * 3600.0  # a session at most four hours
+MIN_CHIME_SECONDS = 1.0  # chimes closer than this are a buzz, not a reminder
+MAX_CYCLES = 10_000  # a bound checked before any arithmetic on the count
+MAX_PATTERN = 40  # characters of a breathing pattern
+
 
 class ScriptError(ValueError):
     """A script problem, located by file, step and field."""
 
     def __init__(self, path: Path | str, problem: str, step: str = "", field: str = "") -> None:
-        where = [str(path)]
+        where = [shown(path, 200)]
         if step:
-            where.append(f"step {step}")
+            where.append(f"step {shown(step)}")
         if field:
-            where.append(f"field '{field}'")
-        super().__init__(f"{', '.join(where)}: {problem}")
+            where.append(f"field '{shown(field)}'")
+        super().__init__(f"{', '.join(where)}: {shown(problem, 400)}")
         self.path, self.step, self.field, self.problem = str(path), step, field, problem
 
 
 def load_exercise(path: Path) -> Exercise:
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        with path.open("rb") as file:
+            raw = file.read(MAX_FILE_BYTES + 1)
+        if len(raw) > MAX_FILE_BYTES:
+            raise ScriptError(path, f"is larger than {MAX_FILE_BYTES // 1024} KB; an exercise "
+                                    "script is a few kilobytes of text")
+        data = tomllib.loads(raw.decode("utf-8"))
+        return parse_exercise(data, path)
     except OSError as error:
         raise ScriptError(path, f"cannot be read ({error.strerror})") from None
     except UnicodeDecodeError:
         raise ScriptError(path, "is not UTF-8 text") from None
     except tomllib.TOMLDecodeError as error:
         raise ScriptError(path, f"is not valid TOML ({error})") from None
-    return parse_exercise(data, path)
+    except RecursionError:
+        raise ScriptError(path, "is nested too deeply to be an exercise script") from None
+    except (OverflowError, ValueError) as error:  # a last guard: ScriptError is a ValueError
+        if isinstance(error, ScriptError):
+            raise
+        raise ScriptError(path, f"holds a value that cannot be used ({error})") from None
 
 
 def parse_exercise(data: Mapping[str, Any], path: Path) -> Exercise:
@@ -66,16 +92,54 @@ def parse_exercise(data: Mapping[str, Any], path: Path) -> Exercise:
     raw_steps = top.get("steps", list, required=True)
     if not raw_steps:
         raise ScriptError(path, "must list at least one step", field="steps")
+    _check_count(raw_steps, path)
     steps = tuple(_parse_step(raw, path, str(n), decks) for n, raw in enumerate(raw_steps, 1))
+    total = sum(step_seconds(step) for step in steps)
+    if total > MAX_SESSION_SECONDS:
+        raise ScriptError(path, f"add up to {total / 3600:.1f} hours; a session lasts at most "
+                                f"{MAX_SESSION_SECONDS / 3600:g} hours", field="steps")
     return Exercise(
         id=path.stem,
         title=top.text("title", required=True),
-        minutes=top.required_positive("minutes"),
+        minutes=top.required_positive("minutes", most=MAX_SESSION_SECONDS / 60),
         invitation=top.text("invitation", required=True),
         summary=top.text("summary"),
         steps=steps,
         path=path,
     )
+
+
+def _check_count(raw_steps: list[Any], path: Path) -> None:
+    """At most MAX_STEPS steps once repeats run twice, before any step is parsed."""
+    count = 0
+    for raw in raw_steps:
+        inner = raw.get("steps") if isinstance(raw, dict) and raw.get("kind") == "repeat" else None
+        count += 2 * len(inner) if isinstance(inner, list) else 1
+        if count > MAX_STEPS:
+            raise ScriptError(path, f"has more than {MAX_STEPS} steps (a repeat counts twice); "
+                                    "split it into several exercises", field="steps")
+
+
+def step_seconds(step: Step) -> float:
+    """How long a step lasts at most, leaving out speech: what bounds a session's length."""
+    if isinstance(step, RepeatStep):
+        return 2 * sum(step_seconds(inner) for inner in step.steps)
+    if isinstance(step, SayStep):
+        return step.pause
+    if isinstance(step, AskStep):
+        return step.count * step.seconds
+    if isinstance(step, BreatheStep) and step.seconds is None:
+        return _cycles_seconds(step.pattern, step.cycles or 0, step.from_bpm, step.to_bpm)
+    if isinstance(step, ReplayStep):
+        return 0.0  # recordings are bounded by the floors that kept them
+    seconds = step.seconds
+    return seconds if seconds is not None else 0.0
+
+
+def _cycles_seconds(pattern: str, cycles: int, *rates: float | None) -> float:
+    """The longest `cycles` breaths can take: all of them at the slowest rate given."""
+    slowest = min(rate for rate in (*rates, parse_pattern(pattern).breaths_per_minute) if rate)
+    return cycles * 60.0 / slowest
 
 
 def _parse_decks(raw: Any, path: Path) -> dict[str, tuple[str, ...]]:
@@ -87,9 +151,9 @@ def _parse_decks(raw: Any, path: Path) -> dict[str, tuple[str, ...]]:
         if not isinstance(questions, list) or not questions:
             raise ScriptError(path, "must be a non-empty list of questions", field=field)
         for question in questions:
-            if not isinstance(question, str) or not question.strip():
+            if not isinstance(question, str) or not visible(question):
                 raise ScriptError(path, "must hold only non-empty text", field=field)
-            _check_placeholders(question, path, "", field)
+            _check_text(question, path, "", field)
         decks[name] = tuple(questions)
     return decks
 
@@ -100,8 +164,8 @@ def _parse_step(raw: Any, path: Path, number: str, decks: Mapping[str, tuple[str
     fields = _Fields(raw, path, number)
     kind = fields.text("kind", required=True)
     if kind not in KINDS:
-        raise ScriptError(path, f"unknown kind '{kind}' (use one of {', '.join(KINDS)})", number,
-                          "kind")
+        raise ScriptError(path, f"unknown kind '{shown(kind)}' (use one of {', '.join(KINDS)})",
+                          number, "kind")
     if kind == "repeat":
         inner = fields.get("steps", list, required=True)
         fields.reject_unknown({"kind", "steps"})
@@ -156,7 +220,7 @@ def _floor(f: _Fields, partner: str) -> FloorKind:
 
 
 def _patience(f: _Fields) -> float | None:
-    patience = f.positive("patience")
+    patience = f.positive("patience", most=math.inf)
     low, high = PATIENCE_RANGE
     if patience is not None and not low <= patience <= high:
         raise f.fail("patience", f"must be {low:g} to {high:g} seconds of quiet")
@@ -175,7 +239,7 @@ def _silence(f: _Fields, decks: Mapping[str, tuple[str, ...]]) -> Step:
     return SilenceStep(
         prompt=f.text("prompt", required=True),
         seconds=f.duration(required=True),  # type: ignore[arg-type]
-        chime_every=f.positive("chime_every"),
+        chime_every=f.positive("chime_every", least=MIN_CHIME_SECONDS),
         closing=f.text("closing"),
     )
 
@@ -184,6 +248,10 @@ def _breathe(f: _Fields, decks: Mapping[str, tuple[str, ...]]) -> Step:
     f.reject_unknown({"kind", "prompt", "pattern", "mode", "minutes", "seconds", "cycles",
                       "closing", "from_bpm", "to_bpm", "words", "counts"})
     pattern = f.text("pattern") or "coherent"
+    if len(pattern) > MAX_PATTERN:
+        raise ScriptError(f.path, f"is not a breathing pattern (it is {len(pattern)} characters "
+                                  "long; use a preset name or a form such as 4-2-6-0)",
+                          f.step, "pattern")
     try:
         parse_pattern(pattern)
     except ValueError as error:
@@ -193,13 +261,20 @@ def _breathe(f: _Fields, decks: Mapping[str, tuple[str, ...]]) -> Step:
     if (seconds is None) == (cycles is None):
         raise ScriptError(f.path, "give exactly one of minutes, seconds or cycles", f.step,
                           "cycles" if cycles is not None else "minutes")
-    if cycles is not None and cycles < 1:
-        raise ScriptError(f.path, "must be a whole number of at least 1", f.step, "cycles")
+    if cycles is not None and not 1 <= cycles <= MAX_CYCLES:
+        raise ScriptError(f.path, f"must be a whole number of at least 1 and at most "
+                                  f"{MAX_CYCLES}", f.step, "cycles")
     rates = {name: f.positive(name) for name in ("from_bpm", "to_bpm")}
     for name, value in rates.items():
         if value is not None and not MIN_BPM <= value <= MAX_BPM:
             raise ScriptError(f.path, f"must be {MIN_BPM:g} to {MAX_BPM:g} breaths a minute",
                               f.step, name)
+    if cycles is not None:
+        longest = _cycles_seconds(pattern, cycles, *rates.values())
+        if longest > MAX_STEP_SECONDS:
+            raise ScriptError(f.path, f"{cycles} breaths can take {longest / 60:.0f} minutes; a "
+                                      f"step lasts at most {MAX_STEP_SECONDS / 60:g}",
+                              f.step, "cycles")
     return BreatheStep(
         prompt=f.text("prompt", required=True),
         pattern=pattern,
@@ -242,7 +317,8 @@ def _ask(f: _Fields, decks: Mapping[str, tuple[str, ...]]) -> Step:
     if deck:
         if deck not in decks:
             known = ", ".join(decks) or "none defined"
-            raise ScriptError(f.path, f"no deck named '{deck}' (decks: {known})", f.step, "deck")
+            raise ScriptError(f.path, f"no deck named '{shown(deck)}' (decks: {shown(known)})",
+                              f.step, "deck")
         questions = decks[deck]
         if not 1 <= count <= len(questions):
             raise ScriptError(f.path, f"must be 1 to {len(questions)}, the size of deck '{deck}'",
@@ -327,35 +403,42 @@ class _Fields:
 
     def text(self, name: str, *, required: bool = False) -> str:
         value: str = self.get(name, str, required=required, default="")
-        if required and not value.strip():
-            raise self.fail(name, "must not be empty")
-        _check_placeholders(value, self.path, self.step, name)
+        if name in self.table:
+            _check_text(value, self.path, self.step, name)
         return value
 
-    def required_positive(self, name: str) -> float:
+    def required_positive(self, name: str, most: float = MAX_STEP_SECONDS) -> float:
         if name not in self.table:
             raise self.fail(name, "is missing")
-        return self.positive(name) or 0.0
+        return self.positive(name, most=most) or 0.0
 
-    def positive(self, name: str) -> float | None:
+    def positive(self, name: str, *, least: float = 0.0,
+                 most: float = MAX_STEP_SECONDS) -> float | None:
+        """A number above 0 (at least `least`, if set) and at most `most`."""
         if name not in self.table:
             return None
         value = self.table[name]
         if (isinstance(value, bool) or not isinstance(value, (int, float))
                 or not 0 < value < math.inf):
             raise self.fail(name, "must be a positive number")
+        if value > most:
+            raise self.fail(name, f"must be a positive number of at most {most:g} (a step "
+                                  "lasts at most an hour, a session four)")
+        if value < least:
+            raise self.fail(name, f"must be at least {least:g}")
         return float(value)
 
     def choice(self, name: str, options: tuple[str, ...], *, required: bool = False,
                default: str = "") -> str:
         value = self.get(name, str, required=required, default=default)
         if value not in options:
-            raise self.fail(name, f"must be one of {', '.join(options)}, not '{value}'")
+            raise self.fail(name, f"must be one of {', '.join(options)}, not '{shown(value)}'")
         return str(value)
 
     def duration(self, *, required: bool) -> float | None:
         """Seconds from exactly one of `minutes` or `seconds`."""
-        minutes, seconds = self.positive("minutes"), self.positive("seconds")
+        minutes = self.positive("minutes", most=MAX_STEP_SECONDS / 60)
+        seconds = self.positive("seconds")
         if minutes is not None and seconds is not None:
             raise self.fail("seconds", "give minutes or seconds, not both")
         if minutes is None and seconds is None:
@@ -368,11 +451,25 @@ class _Fields:
 _TYPE_NAMES = {str: "text", bool: "true or false", list: "a list", dict: "a table"}
 
 
+def _check_text(text: str, path: Path, step: str, field: str) -> None:
+    """Speakable text: visible, no control codes, short enough with names filled in."""
+    problem = text_problem(text)
+    if problem is None:
+        names = len(_PLACEHOLDER.findall(text))
+        filled = len(text) + names * (MAX_NAME - len("{A}"))
+        if filled > MAX_TEXT:
+            problem = (f"can be {filled} characters long with names filled in; the most is "
+                       f"{MAX_TEXT}")
+    if problem is not None:
+        raise ScriptError(path, problem, step, field)
+    _check_placeholders(text, path, step, field)
+
+
 def _check_placeholders(text: str, path: Path, step: str, field: str) -> None:
     for name in _PLACEHOLDER.findall(text):
         if name not in ("A", "B"):
-            raise ScriptError(path, f"unknown placeholder '{{{name}}}' (use {{A}} or {{B}})",
-                              step, field)
+            raise ScriptError(path, f"unknown placeholder '{{{shown(name)}}}' (use {{A}} or "
+                                    "{B})", step, field)
     if "{" in _PLACEHOLDER.sub("", text) or "}" in _PLACEHOLDER.sub("", text):
         raise ScriptError(path, "has an unmatched brace (placeholders are {A} and {B})", step,
                           field)

@@ -7,6 +7,7 @@ from assistant.pacing.patterns import MAX_BPM, MIN_BPM, parse_pattern
 from assistant.session.script import BreatheStep, BreathMode, Exercise, PaceStep
 
 MAX_MINUTES = 120.0
+MAX_CYCLES = 10_000  # checked before any arithmetic on the count
 _INVITATION = ("This is an invitation: stop whenever you like, and notice whether it feels "
                "like a good stretch or too much.")
 _CUES = ("Breathe in as the tone rises, breathe out as it falls, and rest on the soft low "
@@ -25,8 +26,9 @@ def breathing_session(pattern: str, *, minutes: float | None = None, cycles: int
                       counts: bool = False) -> Exercise:
     """An exercise that is just the breathing pacer; ValueError says what is wrong."""
     shape = parse_pattern(pattern)
-    if cycles is not None and cycles < 1:
-        raise ValueError("--cycles takes a whole number of breaths of at least 1, such as 10")
+    if cycles is not None and not 1 <= cycles <= MAX_CYCLES:
+        raise ValueError(f"--cycles takes a whole number of breaths from 1 to {MAX_CYCLES}, "
+                         "such as 10")
     seconds = None if cycles is not None else _minutes(minutes or 5.0) * 60
     for flag, rate in (("--from-bpm", from_bpm), ("--to-bpm", to_bpm)):
         if rate is not None and not MIN_BPM <= rate <= MAX_BPM:
@@ -43,6 +45,9 @@ def breathing_session(pattern: str, *, minutes: float | None = None, cycles: int
     )
     slowest = min(rate for rate in (from_bpm, to_bpm, shape.breaths_per_minute) if rate)
     length = seconds if seconds is not None else (cycles or 1) * 60 / slowest
+    if length > MAX_MINUTES * 60:
+        raise ValueError(f"--cycles gives up to {length / 60:.0f} minutes of breathing; the "
+                         f"most is {MAX_MINUTES:g}")
     return Exercise("breathe", f"Breathing, {shape.name}", round(length / 60 + 1, 1),
                     _INVITATION, (step,))
 

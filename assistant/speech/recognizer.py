@@ -7,6 +7,9 @@ needs no endpointer of its own.
 from __future__ import annotations
 
 import json
+import signal
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -27,9 +30,32 @@ from assistant.speech.models import model_problem
 RATE = 16_000
 
 
+PROBE_SECONDS = 120.0  # the largest models load in well under a minute
+
+
+def probe(folder: Path) -> str | None:
+    """None if the model loads and decodes in a child process, else a sentence saying why
+    not: a damaged model may crash Vosk outright, and only the child goes down with it."""
+    try:
+        result = subprocess.run([sys.executable, "-m", "assistant.speech.probe", str(folder)],
+                                capture_output=True, timeout=PROBE_SECONDS)
+    except subprocess.TimeoutExpired:
+        return (f"The speech model at {folder} took over {PROBE_SECONDS:g} s to load; it may "
+                "be damaged: download it again with 'assistant models download'.")
+    if result.returncode == 0:
+        return None
+    if result.returncode < 0:
+        how = f"loading it crashed the speech engine ({signal.Signals(-result.returncode).name})"
+    else:
+        how = "the speech engine cannot read it"
+    return (f"The speech model at {folder} is damaged ({how}); download it again with "
+            "'assistant models download'.")
+
+
 def load_model(folder: Path) -> Any:
-    """A Vosk model from a folder (never by language: that would download)."""
-    problem = model_problem(folder)
+    """A Vosk model from a folder (never by language: that would download), tried first in
+    a child process so a damaged one is reported, never a crash."""
+    problem = model_problem(folder) or probe(folder)
     if problem:
         raise UserError(problem)
     import vosk

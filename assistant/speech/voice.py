@@ -23,6 +23,7 @@ import soundfile
 from assistant.audio.mixer import Samples
 from assistant.audio.wavfile import resample, to_mono
 from assistant.errors import UserError
+from assistant.interrupts import deferred
 
 SILENCE_FLOOR = 1e-3  # below this the rendered edges count as silence
 CACHE_VERSION = "1"
@@ -159,13 +160,16 @@ class EspeakVoice:
             return None
 
     def _synthesise(self, text: str, key: str) -> Samples:
-        samples = trim(self._save(self._ready_engine(), text))
-        if self.cache_dir:
-            with contextlib.suppress(OSError):
-                self.cache_dir.mkdir(parents=True, exist_ok=True)
-                temporary = self.cache_dir / f"{key}.tmp.npy"
-                np.save(temporary, samples)
-                temporary.replace(self.cache_dir / f"{key}.npy")
+        # Not cut by a signal: the engine writes from its own thread into a temporary
+        # folder that must outlive it, and a half-written cache file would be left behind.
+        with deferred():
+            samples = trim(self._save(self._ready_engine(), text))
+            if self.cache_dir:
+                with contextlib.suppress(OSError):
+                    self.cache_dir.mkdir(parents=True, exist_ok=True)
+                    temporary = self.cache_dir / f"{key}.tmp.npy"
+                    np.save(temporary, samples)
+                    temporary.replace(self.cache_dir / f"{key}.npy")
         return samples
 
 

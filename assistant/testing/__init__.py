@@ -10,10 +10,13 @@ from __future__ import annotations
 import os
 import queue
 import shutil
+import signal
 import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import cast
 
@@ -76,6 +79,42 @@ def run_plan(plan: Sequence[PlannedStep], commands: Sequence[tuple[float, str]] 
     return events
 
 
+_MEASURE = """
+import os, subprocess, sys
+child = subprocess.Popen(sys.argv[1:], stdout=subprocess.DEVNULL)
+_, status, usage = os.wait4(child.pid, 0)
+print(usage.ru_maxrss, file=open(os.environ["ASSISTANT_MEASURE_TO"], "w"))
+sys.exit(os.waitstatus_to_exitcode(status) & 0xFF)
+"""
+
+
+@dataclass(frozen=True)
+class Measured:
+    status: int  # the exit status; 128 + N, or negative, for a signal
+    stderr: str
+    seconds: float
+    megabytes: float  # peak resident memory of the child alone
+
+
+def measured_run(args: Sequence[str], folder: Path, timeout: float = 60.0,
+                 env: dict[str, str] | None = None) -> Measured:
+    """Run a command and measure its own peak memory.
+
+    Linux charges a child with its parent's peak when it execs, so the command runs
+    under a small Python parent started for the purpose: a big test process would
+    otherwise inflate every figure.
+    """
+    report = folder / "maxrss"
+    started = time.perf_counter()
+    result = subprocess.run(
+        [sys.executable, "-c", _MEASURE, *args], stderr=subprocess.PIPE, timeout=timeout,
+        env={**(env or os.environ), "ASSISTANT_MEASURE_TO": str(report)})
+    seconds = time.perf_counter() - started
+    kilobytes = int(report.read_text()) if report.exists() else 0
+    return Measured(result.returncode, result.stderr.decode("utf-8", "replace"), seconds,
+                    kilobytes / 1024)
+
+
 class PulseServer:
     """A private PulseAudio daemon with null sinks: a sound card for machines without one.
 
@@ -129,14 +168,59 @@ class PulseServer:
                         f"--rate={self.rate}", "--channels=1"], input=pcm, env=self.env,
                        check=True)
 
+    def freeze(self) -> None:
+        """Stop the daemon (SIGSTOP): a sound server that hangs, as a stuck one does."""
+        assert self._daemon is not None
+        self._daemon.send_signal(signal.SIGSTOP)
+
+    def thaw(self) -> None:
+        assert self._daemon is not None
+        self._daemon.send_signal(signal.SIGCONT)
+
     def pactl(self, *args: str) -> None:
         subprocess.run(["pactl", *args], env=self.env, check=True, capture_output=True)
 
     def __exit__(self, *exc: object) -> None:
         if self._daemon is not None:
+            self._daemon.send_signal(signal.SIGCONT)  # a frozen daemon cannot end
             self._daemon.terminate()
             self._daemon.wait(timeout=10)
             self._daemon = None
+
+
+def cue_shifts(recording: Samples, cues: Sequence[tuple[float, str]], rate: int = RATE,
+               search: float = 0.7) -> list[tuple[float, int]]:
+    """For each (session time, kind) of a logged cue heard whole in `recording`, how many
+    samples it sounds away from where the first cue's place and the log put it.
+
+    Cues are found by matched filtering against the cue bank's waveform, up to `search`
+    seconds either side; a cue whose start was dropped (it fell in a stall) is left out.
+    """
+    bank = CueBank(rate)
+    if not cues:
+        return []
+    first = bank.get(cues[0][1])
+    score = np.correlate(recording[: 60 * rate], first, mode="valid")
+    # cues of a kind are identical, so the best fit recurs: the first one is the anchor
+    early = int(np.flatnonzero(score >= 0.9 * score.max())[0])
+    anchor = early + int(np.argmax(score[early : early + len(first)]))
+    shifts = []
+    for t, kind in cues:
+        template = bank.get(kind)
+        expected = anchor + round((t - cues[0][0]) * rate)
+        lo = max(0, expected - round(search * rate))
+        hi = min(len(recording) - len(template), expected + round(search * rate))
+        if hi <= lo:
+            continue
+        window = recording[lo : hi + len(template)]
+        score = np.correlate(window, template, mode="valid")
+        best = int(np.argmax(score))
+        heard = window[best : best + len(template)]
+        fit = float(score[best]) / float(np.dot(template, template))
+        level = float(np.dot(heard, heard)) / float(np.dot(template, template))
+        if 0.8 < fit < 1.2 and 0.8 < level < 1.2:  # the whole cue, and only it
+            shifts.append((t, lo + best - expected))
+    return shifts
 
 
 def spoken(text: str, rate: int = RATE, wpm: int = 160, voice: str = "en-us") -> Samples:

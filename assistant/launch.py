@@ -1,0 +1,36 @@
+"""The process's entry point: a signal ends it cleanly from the first instant.
+
+Stopping signals become KeyboardInterrupt (`assistant/interrupts.py`) before the
+heavy imports, which are not cut in the middle (numpy, cut off, reports a broken
+install instead), so a Ctrl-C during start-up ends without a traceback; once the
+program is done, a late signal just ends the process, as signals do by default.
+"""
+
+from __future__ import annotations
+
+import sys
+
+INTERRUPTED = 130  # the shell's status for a process ended by Ctrl-C
+
+
+def main() -> int:
+    status = INTERRUPTED
+    try:
+        from assistant import interrupts
+
+        interrupts.stop_on_signals()
+        with interrupts.deferred():  # a library cut off mid-import can fail in odd ways
+            from assistant.cli import main as run
+
+        status = run()
+    except KeyboardInterrupt:
+        status = INTERRUPTED
+    finally:
+        from assistant import interrupts
+
+        interrupts.default_signals()
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())
