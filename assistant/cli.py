@@ -11,9 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from platformdirs import user_cache_dir
-
-from assistant import diagnose, menu
+from assistant import diagnose, menu, voicecmd
 from assistant.audio.cues import CueBank
 from assistant.audio.io import SESSION_RATE, AudioIO
 from assistant.audio.live import LiveAudio, WallClock, import_sounddevice
@@ -23,6 +21,7 @@ from assistant.console import HELP, KeyboardReader, Presenter
 from assistant.errors import UserError
 from assistant.pacing.pacer import MAX_SPM, MIN_SPM
 from assistant.pacing.patterns import ACCEPTED_FORMS
+from assistant.prompts import plan_prompts
 from assistant.runner import EventSink, SessionRunner
 from assistant.session.eventlog import EventLog
 from assistant.session.library import find_exercise, load_library
@@ -36,7 +35,8 @@ from assistant.speech.listener import CommandListener
 from assistant.speech.models import DEFAULT_MODEL, KNOWN_MODELS, choose_model, models_dir
 from assistant.speech.recognizer import CommandRecognizer, load_model
 from assistant.speech.turns import TurnSettings
-from assistant.speech.voice import EspeakVoice, SilentVoice, Voice, VoiceSettings, list_voices
+from assistant.speech.voice import SilentVoice, SpeechVoice, Voice, VoiceSettings
+from assistant.speech.voice_choice import open_voice, voice_cache
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -129,8 +129,7 @@ def _parser() -> argparse.ArgumentParser:
                        help="how long to listen (default: %(default)g)")
     check.set_defaults(handler=_check)
 
-    voices = commands.add_parser("voices", help="list the voices speech synthesis offers")
-    voices.set_defaults(handler=_voices)
+    voicecmd.add_parser(commands)
     return parser
 
 
@@ -252,8 +251,8 @@ def _session(exercise: Exercise, args: argparse.Namespace,
     if args.text:
         voice, audio = SilentVoice(), WallClock(SESSION_RATE)
     else:
-        settings = VoiceSettings(args.voice, args.rate, args.volume)
-        voice = EspeakVoice(settings, SESSION_RATE, Path(user_cache_dir("assistant")) / "voice")
+        voice = open_voice(VoiceSettings(args.voice, args.rate, args.volume), SESSION_RATE,
+                           voice_cache())
         if virtual:
             audio = VirtualAudio(SESSION_RATE, args.out_file, args.mic_file)
         else:
@@ -266,6 +265,8 @@ def _session(exercise: Exercise, args: argparse.Namespace,
     vosk_model, notice = model if listening and model is not None else (None, "")
     listener = CommandListener(CommandRecognizer(vosk_model)) if vosk_model is not None else None
     plan = build_plan(exercise, names, seed, notice)
+    if isinstance(voice, SpeechVoice):
+        voice.prepare(plan_prompts(plan))  # the whole session's speech, ahead, in order
     machine = SessionMachine(plan, SESSION_RATE, exercise.id, exercise.title, listening,
                              TurnSettings(patience=args.patience), exercise.minutes * 60)
     detector = SpeechDetector(silero()) if listening else None
@@ -282,6 +283,8 @@ def _session(exercise: Exercise, args: argparse.Namespace,
         SessionRunner(machine, audio, Mixer(SESSION_RATE), voice, CueBank(SESSION_RATE), sinks,
                       inbox, detector, args.headphones, listener).run()
     finally:
+        if isinstance(voice, SpeechVoice):
+            voice.close()
         if log:
             log.close()
     return 0
@@ -348,11 +351,4 @@ def _devices(args: argparse.Namespace) -> int:
             "  default output" if index == default_out else "")
         print(f"{index:>3}  {device['name']}  (in {device['max_input_channels']}, "
               f"out {device['max_output_channels']}){marks}")
-    return 0
-
-
-def _voices(args: argparse.Namespace) -> int:
-    for voice in list_voices():
-        languages = ", ".join(voice.languages)
-        print(f"{voice.id:<24} {voice.name}" + (f"  ({languages})" if languages else ""))
     return 0

@@ -29,7 +29,8 @@ from assistant.speech.detector import (
 )
 from assistant.speech.listener import CommandListener
 from assistant.speech.recognizer import CommandRecognizer
-from assistant.speech.voice import EspeakVoice, VoiceSettings
+from assistant.speech.voice import VoiceSettings
+from assistant.speech.voice_choice import open_voice, voice_cache
 
 LISTEN_SECONDS = 20.0
 EXAMPLES = 3
@@ -79,7 +80,7 @@ def spoken_choice(exercises: Sequence[Exercise], model: Any | None, settings: Vo
     audio, mixer = LiveAudio(SESSION_RATE, listen=model is not None), Mixer(SESSION_RATE)
     audio.open(mixer)  # UserError when there is no sound card: the caller falls back
     try:
-        prompt = EspeakVoice(settings, SESSION_RATE).render(menu_text(exercises))
+        prompt = open_voice(settings, SESSION_RATE, voice_cache()).render(menu_text(exercises))
         speaking_until = mixer.schedule(prompt, mixer.now) + len(prompt)
         listener = None
         if model is not None:

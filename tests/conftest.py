@@ -12,9 +12,11 @@ import pytest
 
 @pytest.fixture(autouse=True, scope="session")
 def _isolated_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
-    """Keep the speech cache of test runs away from the user's own."""
+    """Keep the speech cache and voices of test runs away from the user's own."""
     patch = pytest.MonkeyPatch()
     patch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("cache")))
+    patch.setenv("ASSISTANT_HOME", str(tmp_path_factory.mktemp("home")))
+    patch.delenv("ASSISTANT_PIPER_VOICES_URL", raising=False)
     yield
     patch.undo()
 

@@ -7,6 +7,7 @@ import stat
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from assistant.speech.voicecache import CacheKey, VoiceCache
 
@@ -88,3 +89,16 @@ def test_an_unwritable_cache_is_only_slower(tmp_path: Path) -> None:
     cache = VoiceCache(blocker / "voice")
     cache.put(key("a"), tone(0.1))  # no error
     assert cache.get(key("a")) is None
+
+
+def test_voices_clear_cache_empties_the_speech_cache(tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    from assistant.cli import main
+    from assistant.speech.voice_choice import voice_cache
+
+    monkeypatch.setenv("ASSISTANT_HOME", str(tmp_path))
+    voice_cache().put(key("Ana, tell Ben"), tone(0.5))
+    assert voice_cache().size_bytes() > 0
+    assert main(["voices", "clear-cache"]) == 0
+    assert voice_cache().size_bytes() == 0 and "MB freed" in capsys.readouterr().out

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from assistant.cli import main
 from assistant.errors import UserError
 from assistant.speech import voice_catalog
 from assistant.speech.voice_catalog import CatalogVoice, fetch_catalog, install, parse_catalog
@@ -141,3 +142,30 @@ def test_ctrl_c_while_moving_into_place_takes_back_what_was_moved(
     with Catalog(catalog()) as base, pytest.raises(KeyboardInterrupt):
         install(only_voice(base), voices, base, progress=False)
     assert contents(voices) == before
+
+
+def test_voices_download_from_the_command_line(monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("ASSISTANT_HOME", str(tmp_path / "home"))
+    rendered: list[str] = []
+    monkeypatch.setattr("assistant.voicecmd.render_library", rendered.append)
+    with Catalog(catalog()) as base:
+        monkeypatch.setenv("ASSISTANT_PIPER_VOICES_URL", base)
+        assert main(["voices", "download", NAME]) == 0
+        assert main(["voices", "download", "xx_XX-nobody-low"]) == 2
+    out, err = capsys.readouterr()
+    assert (tmp_path / "home" / "voices" / f"{NAME}.onnx").read_bytes() == MODEL
+    assert f"{NAME} is installed." in out and rendered == [NAME]
+    assert "no voice called 'xx_XX-nobody-low'" in err and NAME in err
+
+
+def test_an_unreachable_catalog_is_one_plain_sentence(monkeypatch: pytest.MonkeyPatch,
+                                                      tmp_path: Path,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("ASSISTANT_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("ASSISTANT_PIPER_VOICES_URL", "http://127.0.0.1:9")
+    assert main(["voices", "download"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "Cannot reach Piper's voice catalog" in err[0]
+    assert not (tmp_path / "home" / "voices").exists() or \
+        contents(tmp_path / "home" / "voices") == []
