@@ -81,9 +81,17 @@ class PiperEngine:
             raise VoiceFileError(problem)
         logging.getLogger("piper").setLevel(logging.ERROR)
         try:
+            import onnxruntime
             from piper import PiperVoice
+            from piper.config import PiperConfig
 
-            self._voice = PiperVoice.load(self.model)
+            # one thread: the other core stays free for the sound card and the listener
+            options = onnxruntime.SessionOptions()
+            options.intra_op_num_threads = options.inter_op_num_threads = 1
+            session = onnxruntime.InferenceSession(str(self.model), sess_options=options,
+                                                   providers=["CPUExecutionProvider"])
+            settings = json.loads(config_path(self.model).read_text(encoding="utf-8"))
+            self._voice = PiperVoice(session=session, config=PiperConfig.from_dict(settings))
         except Exception as error:  # onnxruntime raises its own types for a bad model
             raise VoiceFileError(f"the voice file {self.model} is damaged "
                                  f"({str(error).splitlines()[0][:120]})") from None
