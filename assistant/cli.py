@@ -14,9 +14,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from platformdirs import user_cache_dir
-
-from assistant import diagnose, menu
+from assistant import diagnose, menu, voicecmd
 from assistant.audio.cues import CueBank
 from assistant.audio.io import SESSION_RATE, AudioIO
 from assistant.audio.live import LiveAudio, WallClock, import_sounddevice, offers_stereo
@@ -29,6 +27,7 @@ from assistant.journal import commands as journal_commands
 from assistant.journal.memory import remember
 from assistant.pacing.pacer import MAX_SPM, MIN_SPM
 from assistant.pacing.patterns import ACCEPTED_FORMS
+from assistant.prompts import plan_prompts
 from assistant.quiet import library_lines_hidden
 from assistant.runner import EventSink, SessionRunner
 from assistant.session.commands import Command
@@ -46,7 +45,8 @@ from assistant.speech.level import LevelledVoice
 from assistant.speech.listener import CommandListener
 from assistant.speech.models import DEFAULT_MODEL, KNOWN_MODELS, choose_model, models_dir
 from assistant.speech.recognizer import CommandRecognizer, load_model
-from assistant.speech.voice import EspeakVoice, SilentVoice, Voice, VoiceSettings, list_voices
+from assistant.speech.voice import SilentVoice, Voice, VoiceSettings
+from assistant.speech.voice_choice import open_voice, voice_cache
 
 CUE_VOLUME_RANGE = (-20.0, 6.0)  # decibels from the voice's loudness
 INTERRUPTED = 130  # the shell's status for a command stopped by Ctrl-C
@@ -154,8 +154,7 @@ def _parser() -> argparse.ArgumentParser:
     _debug_option(check)
     check.set_defaults(handler=_check)
 
-    voices = commands.add_parser("voices", help="list the voices speech synthesis offers")
-    voices.set_defaults(handler=_voices)
+    voicecmd.add_parser(commands)
     journal_commands.add_commands(commands)
     return parser
 
@@ -380,8 +379,7 @@ def _check_session_options(args: argparse.Namespace) -> None:
 
 def _voice(args: argparse.Namespace) -> Voice:
     """Speech at the loudness cues are matched to; --volume scales both in the mixer."""
-    settings = VoiceSettings(args.voice, args.rate)
-    engine = EspeakVoice(settings, SESSION_RATE, Path(user_cache_dir("assistant")) / "voice")
+    engine = open_voice(VoiceSettings(args.voice, args.rate), SESSION_RATE, voice_cache())
     return LevelledVoice(engine, SESSION_RATE)
 
 
@@ -433,6 +431,8 @@ def _session(exercise: Exercise, args: argparse.Namespace,
     memory = remember(exercise, names, SESSION_RATE, keep_recordings=keep)
     exercise = memory.exercise
     plan = build_plan(exercise, names, seed, memory.notice, memory.asked, memory.kept)
+    if isinstance(voice, LevelledVoice):
+        voice.prepare(plan_prompts(plan))  # the whole session's speech, ahead, in order
     machine = SessionMachine(plan, SESSION_RATE, exercise.id, exercise.title, listening,
                              FloorSettings(share_patience=args.patience),
                              exercise.minutes * 60, memory.session, memory.started)
@@ -454,6 +454,8 @@ def _session(exercise: Exercise, args: argparse.Namespace,
     try:
         runner.run()
     finally:
+        if isinstance(voice, LevelledVoice):
+            voice.close()
         if log:
             log.close()
     return INTERRUPTED if runner.interrupted else 0
@@ -520,11 +522,4 @@ def _devices(args: argparse.Namespace) -> int:
             "  default output" if index == default_out else "")
         print(f"{index:>3}  {device['name']}  (in {device['max_input_channels']}, "
               f"out {device['max_output_channels']}){marks}")
-    return 0
-
-
-def _voices(args: argparse.Namespace) -> int:
-    for voice in list_voices():
-        languages = ", ".join(voice.languages)
-        print(f"{voice.id:<24} {voice.name}" + (f"  ({languages})" if languages else ""))
     return 0

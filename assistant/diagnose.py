@@ -14,7 +14,8 @@ from assistant.errors import UserError
 from assistant.speech.detector import SpeechDetector, SpeechStarted, WindowCutter, silero
 from assistant.speech.models import choose_model
 from assistant.speech.recognizer import CommandRecognizer, load_model
-from assistant.speech.voice import EspeakVoice, VoiceSettings
+from assistant.speech.voice import VoiceSettings
+from assistant.speech.voice_choice import open_voice
 
 
 @dataclass(frozen=True)
@@ -26,10 +27,13 @@ class Finding:
 
 def check_voice() -> Finding:
     try:
-        samples = EspeakVoice(VoiceSettings(), SESSION_RATE).render("Ready.")
+        voice = open_voice(VoiceSettings(), SESSION_RATE)
+        samples = voice.render("Ready.")
     except UserError as error:
         return Finding("speech synthesis", False, str(error))
-    return Finding("speech synthesis", len(samples) > 0, "espeak-ng speaks")
+    name = getattr(voice.engine, "name", getattr(voice.engine, "voice_id", ""))
+    engine = "Piper" if voice.engine.engine == "piper" else "espeak-ng"
+    return Finding("speech synthesis", len(samples) > 0, f"{engine} speaks ({name})")
 
 
 def check_model() -> Finding:

@@ -76,4 +76,9 @@ if ! .venv/bin/assistant models list | grep -q "^Sessions use"; then
     .venv/bin/assistant models download ||
         say "no speech model could be downloaded, so voice commands stay off (sessions work without them); run '.venv/bin/assistant models download' when the network allows"
 fi
+if ! .venv/bin/assistant voices | grep "^\*E piper" >/dev/null; then
+    say "fetching a calm English voice for speech, en_US-joe-medium (about 63 MB), and rendering the library's prompts with it"
+    .venv/bin/assistant voices download ||
+        say "no Piper voice could be downloaded, so the assistant speaks with espeak-ng (clear, but robotic); run '.venv/bin/assistant voices download' when the network allows"
+fi
 say "ready"

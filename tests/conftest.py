@@ -12,10 +12,11 @@ import pytest
 
 @pytest.fixture(autouse=True, scope="session")
 def _isolated_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """Keep the speech cache of test runs away from the user's own."""
+    """Keep the speech cache and voices of test runs away from the user's own."""
     patch = pytest.MonkeyPatch()
     cache = tmp_path_factory.mktemp("cache")
     patch.setenv("XDG_CACHE_HOME", str(cache))
+    patch.delenv("ASSISTANT_PIPER_VOICES_URL", raising=False)
     yield cache
     patch.undo()
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from assistant.audio.loudness import SPEECH_LOUDNESS, levelled
 from assistant.audio.mixer import Samples
-from assistant.speech.voice import Voice
+from assistant.speech.voice import SpeechVoice, Voice
 
 
 class LevelledVoice:
@@ -22,3 +24,12 @@ class LevelledVoice:
     def change_rate(self, words_per_minute: int) -> None:
         self.voice.change_rate(words_per_minute)
         self._made.clear()  # the same words, spoken at another pace
+
+    def close(self) -> None:
+        if isinstance(self.voice, SpeechVoice):
+            self.voice.close()
+
+    def prepare(self, texts: Iterable[str]) -> None:
+        """Let the engine render the session's prompts ahead, when it can."""
+        if isinstance(self.voice, SpeechVoice):
+            self.voice.prepare(texts)

@@ -1,39 +1,46 @@
-"""The voice: pyttsx3 over espeak-ng, rendered to PCM so the mixer can place it exactly.
+"""The voice: text rendered to PCM at the session rate, so the mixer can place it exactly.
 
-pyttsx3's own playback is never used: on Linux it shells out to a player, blocks,
-cannot pick a device and cannot be interrupted. We render to a file instead,
-resample to the session rate, trim the silent edges (so `say_start` is the first
-sound) and cache by text, voice and rate, in memory and on disk.
+No engine's own playback is used: it could not pick a device, be interrupted, or
+be timed to the sample. Each prompt is rendered once (trimmed, so `say_start` is
+its first sound), kept in memory and in the private disk cache, and rendered
+ahead of need on the speech worker, in the order it will be spoken. A prompt
+that is needed before it is ready is rendered at once, and the caller waits.
+
+Engines: Piper (`piper_engine.py`), the default when a Piper voice is installed,
+and espeak-ng (`espeak.py`), always there. A Piper voice that turns out missing
+or damaged is replaced by espeak-ng, with one notice.
 """
 
 from __future__ import annotations
 
-import contextlib
-import hashlib
-import io
-import tempfile
-import time
+import sys
+from collections.abc import Callable, Iterable
+from concurrent.futures import Future
 from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol
 
 import numpy as np
-import soundfile
 
 from assistant.audio.mixer import Samples
-from assistant.audio.wavfile import resample, to_mono
 from assistant.errors import UserError
-from assistant.interrupts import deferred
+from assistant.speech.espeak import EspeakEngine, VoiceInfo, default_voice_id, find_voice
+from assistant.speech.espeak import list_voices as list_voices
+from assistant.speech.piper_engine import VoiceFileError
+from assistant.speech.voicecache import CacheKey, VoiceCache
+from assistant.speech.worker import AHEAD, NOW, speech_worker
 
 SILENCE_FLOOR = 1e-3  # below this the rendered edges count as silence
-CACHE_VERSION = "1"
 MIN_RATE, MAX_RATE = 80, 400
-FINISH_TIMEOUT_SECONDS = 10.0
+
+__all__ = ["EspeakVoice", "SilentVoice", "SpeechVoice", "Voice", "VoiceInfo",
+           "VoiceSettings", "list_voices", "trim"]
 
 
 @dataclass(frozen=True)
 class VoiceSettings:
-    voice: str | None = None  # an espeak-ng voice id or name; None is the system default
+    voice: str | None = None  # a voice name, or a Piper .onnx path; None is the default
     rate: int = 160  # words a minute: a calm pace for guided practice
     volume: float = 1.0  # 0..1, applied to the rendered samples
 
@@ -46,131 +53,131 @@ class Voice(Protocol):
         ...
 
 
-@dataclass(frozen=True)
-class VoiceInfo:
-    id: str
-    name: str
-    languages: tuple[str, ...]
+class Engine(Protocol):
+    engine: str
+
+    @property
+    def identity(self) -> str: ...
+
+    def load(self) -> None: ...
+
+    def synthesize(self, text: str, words_per_minute: int, rate: int) -> Samples: ...
 
 
-def _engine() -> Any:
-    try:
-        import pyttsx3
-
-        return pyttsx3.init()
-    except (OSError, RuntimeError, ImportError) as error:
-        raise UserError(
-            "Speech synthesis is not available; install the espeak-ng package "
-            f"(sudo apt install espeak-ng) ({error})."
-        ) from None
+def check_settings(settings: VoiceSettings) -> None:
+    if not MIN_RATE <= settings.rate <= MAX_RATE:
+        raise UserError(f"--rate must be {MIN_RATE} to {MAX_RATE} words a minute.")
+    if not 0.0 <= settings.volume <= 1.0:
+        raise UserError("--volume must be between 0 and 1, such as 0.8.")
 
 
-def _finish_utterance(engine: Any) -> None:
-    """Wait until espeak-ng has finished the utterance and pyttsx3 has written it.
-
-    pyttsx3's espeak driver runs espeak-ng asynchronously, and its run loop can
-    return before the utterance is done: the file is written later, on espeak-ng's
-    thread, when the end-of-message event arrives. And when the loop ends while
-    espeak-ng still reports itself busy, the driver records a stop request that
-    cancels the *next* utterance (seen under load as empty prompts). So we wait for
-    the end event and for espeak-ng to be idle, then drop any such stale request.
-    """
-    driver = getattr(getattr(engine, "proxy", None), "_driver", None)
-    if driver is None or not hasattr(driver, "_speaking"):
-        return  # another platform's driver: its loop is synchronous
-    from pyttsx3.drivers import _espeak
-
-    _espeak.Synchronize()
-    deadline = time.monotonic() + FINISH_TIMEOUT_SECONDS
-    while (driver._speaking or _espeak.IsPlaying()) and time.monotonic() < deadline:
-        time.sleep(0.001)
-    driver._stopping = False
+def say_once(message: str) -> None:
+    print(f"assistant: {message}", file=sys.stderr, flush=True)
 
 
-def list_voices() -> list[VoiceInfo]:
-    voices = _engine().getProperty("voices")
-    return [
-        VoiceInfo(v.id, v.name, tuple(str(lang) for lang in (v.languages or ())))
-        for v in voices
-    ]
+class SpeechVoice:
+    """A `Voice` over one engine, with a memory and disk cache and rendering ahead."""
 
-
-class EspeakVoice:
-    def __init__(self, settings: VoiceSettings, rate: int, cache_dir: Path | None = None) -> None:
-        if not MIN_RATE <= settings.rate <= MAX_RATE:
-            raise UserError(f"--rate must be {MIN_RATE} to {MAX_RATE} words a minute.")
-        if not 0.0 <= settings.volume <= 1.0:
-            raise UserError("--volume must be between 0 and 1, such as 0.8.")
-        self.settings, self.rate, self.cache_dir = settings, rate, cache_dir
-        self._memory: dict[str, Samples] = {}
-        self._engine_handle: Any = None
-        self._voice_id: str | None = None
+    def __init__(self, engine: Engine, settings: VoiceSettings, rate: int,
+                 cache: VoiceCache | None = None,
+                 fallback: Callable[[], Engine] | None = None,
+                 fix: str = "", notice: Callable[[str], None] = say_once) -> None:
+        check_settings(settings)
+        self.engine, self.settings, self.rate, self.cache = engine, settings, rate, cache
+        self._fallback, self._fix, self._notice = fallback, fix, notice
+        self._memory: dict[CacheKey, Samples] = {}
+        self._ahead: list[Future[Samples]] = []
 
     def change_rate(self, words_per_minute: int) -> None:
         rate = min(max(self.settings.rate + words_per_minute, MIN_RATE), MAX_RATE)
         self.settings = replace(self.settings, rate=rate)
-        if self._engine_handle is not None:
-            self._engine_handle.setProperty("rate", rate)
-
-    def _ready_engine(self) -> Any:
-        if self._engine_handle is None:
-            engine = _engine()
-            engine.setProperty("rate", self.settings.rate)
-            if self.settings.voice:
-                engine.setProperty("voice", self._find_voice(engine, self.settings.voice))
-            self._engine_handle = engine
-        return self._engine_handle
-
-    def _save(self, engine: Any, text: str) -> Samples:
-        with tempfile.TemporaryDirectory(prefix="assistant-voice-") as folder:
-            path = Path(folder) / "speech.wav"
-            for _attempt in range(3):
-                engine.save_to_file(text, str(path))
-                with contextlib.redirect_stdout(io.StringIO()):  # the driver prints on save
-                    engine.runAndWait()
-                    _finish_utterance(engine)
-                if path.exists():
-                    data, file_rate = soundfile.read(str(path), dtype="float32", always_2d=True)
-                    return resample(to_mono(data), file_rate, self.rate)
-        raise UserError(f"Speech synthesis produced no audio for: {text!r}.")
-
-    @staticmethod
-    def _find_voice(engine: Any, wanted: str) -> str:
-        for voice in engine.getProperty("voices"):
-            if wanted in (voice.id, voice.name) or voice.id.endswith(f"/{wanted}"):
-                return str(voice.id)
-        raise UserError(f"There is no voice called '{wanted}'; list them with 'assistant voices'.")
 
     def render(self, text: str) -> Samples:
-        key = hashlib.sha256(
-            f"{CACHE_VERSION}|{text}|{self.settings.voice}|{self.settings.rate}|{self.rate}".encode()
-        ).hexdigest()
-        if key not in self._memory:
-            cached = self._from_disk(key)
-            self._memory[key] = cached if cached is not None else self._synthesise(text, key)
-        return np.multiply(self._memory[key], self.settings.volume, dtype=np.float32)
+        """The prompt at the current rate and volume: from memory, disk, or rendered now."""
+        words_per_minute = self.settings.rate
+        samples = self._cached(self._key(text, words_per_minute))
+        if samples is None:
+            samples = speech_worker().submit(
+                lambda: self._produce(text, words_per_minute), NOW).result()
+        return np.multiply(samples, self.settings.volume, dtype=np.float32)
 
-    def _from_disk(self, key: str) -> Samples | None:
-        if not self.cache_dir:
-            return None
-        path = self.cache_dir / f"{key}.npy"
-        try:
-            return np.asarray(np.load(path), dtype=np.float32)
-        except (OSError, ValueError):
-            return None
+    def prepare(self, texts: Iterable[str]) -> None:
+        """Render these prompts ahead, in this order, on the speech worker; then make sure
+        the engine is loaded, so a prompt made new later is quick too."""
+        words_per_minute, seen = self.settings.rate, set()
+        for text in texts:
+            key = self._key(text, words_per_minute)
+            if text in seen or key in self._memory or (self.cache and self.cache.has(key)):
+                continue
+            seen.add(text)
+            self._ahead.append(speech_worker().submit(
+                partial(self._produce, text, words_per_minute), AHEAD))
+        self._ahead.append(speech_worker().submit(self._load, AHEAD))
 
-    def _synthesise(self, text: str, key: str) -> Samples:
-        # Not cut by a signal: the engine writes from its own thread into a temporary
-        # folder that must outlive it, and a half-written cache file would be left behind.
-        with deferred():
-            samples = trim(self._save(self._ready_engine(), text))
-            if self.cache_dir:
-                with contextlib.suppress(OSError):
-                    self.cache_dir.mkdir(parents=True, exist_ok=True)
-                    temporary = self.cache_dir / f"{key}.tmp.npy"
-                    np.save(temporary, samples)
-                    temporary.replace(self.cache_dir / f"{key}.npy")
+    def close(self) -> None:
+        """Drop the work ahead that has not started: the session that wanted it is over."""
+        for future in self._ahead:
+            future.cancel()
+        self._ahead = []
+
+    def _key(self, text: str, words_per_minute: int) -> CacheKey:
+        return CacheKey(self.engine.engine, self.engine.identity, words_per_minute, self.rate,
+                        text)
+
+    def _cached(self, key: CacheKey) -> Samples | None:
+        samples = self._memory.get(key)
+        if samples is None and self.cache is not None:
+            samples = self.cache.get(key)
+            if samples is not None:
+                self._memory[key] = samples
         return samples
+
+    def _load(self) -> None:
+        try:
+            self.engine.load()
+        except VoiceFileError as error:
+            self._fall_back(error)
+
+    def _produce(self, text: str, words_per_minute: int) -> Samples:
+        """On the worker: render (or find) one prompt and keep it."""
+        while True:
+            key = self._key(text, words_per_minute)
+            samples = self._cached(key)
+            if samples is not None:
+                return samples
+            try:
+                samples = trim(self.engine.synthesize(text, words_per_minute, self.rate))
+            except VoiceFileError as error:
+                self._fall_back(error)
+                continue
+            self._memory[key] = samples
+            if self.cache is not None:
+                self.cache.put(key, samples)
+            return samples
+
+    def _fall_back(self, error: VoiceFileError) -> None:
+        if self._fallback is None:
+            raise error
+        self.engine, self._fallback = self._fallback(), None
+        self._notice(f"{str(error)[:1].upper()}{str(error)[1:]}; {self._fix}speaking with "
+                     "espeak-ng instead.")
+
+
+class EspeakVoice(SpeechVoice):
+    """espeak-ng alone: the voice that is always there."""
+
+    def __init__(self, settings: VoiceSettings, rate: int, cache_dir: Path | None = None
+                 ) -> None:
+        check_settings(settings)
+        voice_id = default_voice_id()
+        if settings.voice:
+            found = find_voice(settings.voice)
+            if found is None:
+                raise UserError(f"There is no voice called '{settings.voice}'; list them "
+                                "with 'assistant voices'.")
+            voice_id = found.id
+        super().__init__(EspeakEngine(voice_id), settings, rate,
+                         VoiceCache(cache_dir) if cache_dir else None)
 
 
 def trim(samples: Samples) -> Samples:
