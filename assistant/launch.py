@@ -11,6 +11,7 @@ from __future__ import annotations
 import sys
 
 INTERRUPTED = 130  # the shell's status for a process ended by Ctrl-C
+JOURNAL_COMMANDS = ("today", "history", "journal", "forget")
 
 
 def main() -> int:
@@ -19,6 +20,11 @@ def main() -> int:
         from assistant import interrupts
 
         interrupts.stop_on_signals()
+        if sys.argv[1:2] and sys.argv[1] in JOURNAL_COMMANDS:  # light: no sound, no speech
+            from assistant.journal.commands import main as journal
+
+            status = journal(sys.argv[1:])
+            return status
         with interrupts.deferred():  # a library cut off mid-import can fail in odd ways
             from assistant.cli import main as run
 

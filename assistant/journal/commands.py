@@ -25,6 +25,21 @@ PHYSICAL = ("walk-in-sync", "physical-synchrony", "sustained-hug", "breathe-in-s
 PHYSICAL_EVERY = timedelta(days=3)
 
 
+
+
+def main(argv: list[str]) -> int:
+    """These commands alone, without the imports a session needs: they answer at once."""
+    parser = argparse.ArgumentParser(prog="assistant")
+    add_commands(parser.add_subparsers(metavar="COMMAND", required=True))
+    args = parser.parse_args(argv)
+    try:
+        status: int = args.handler(args)
+    except UserError as error:
+        print(f"assistant: {error}", file=sys.stderr)
+        return error.exit_status
+    return status
+
+
 def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     today = commands.add_parser("today", help="what is due today, from the journal")
     today.set_defaults(handler=_today)
