@@ -281,9 +281,10 @@ def _menu(args: argparse.Namespace) -> int:
     _check_session_options(args)
     out = sys.stdout
     lines = stdin_lines()
+    due = journal_commands.due_line()
     if args.text:
         menu.print_menu(exercises, out)
-        print(menu.introduction(False, False), flush=True)
+        print(" ".join(filter(None, (menu.introduction(False, False), due))), flush=True)
         return _start(menu.typed_choice(exercises, lines, out), args)
     model = _speech_model(args.model)  # loaded once, for the menu and the session after it
     mixer = _mixer(args)
@@ -301,7 +302,8 @@ def _menu(args: argparse.Namespace) -> int:
     try:
         chosen = menu.SpokenMenu(
             exercises, audio, mixer, _voice(args), lines, out, SpeechDetector(silero()),
-            listener, [log.write] if log else [], model[1], args.headphones).run()
+            listener, [log.write] if log else [], " ".join(filter(None, (model[1], due))),
+            args.headphones).run()
     except BaseException:
         audio.close()
         raise

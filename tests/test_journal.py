@@ -248,3 +248,21 @@ def test_a_saved_choice_keeps_recordings_without_the_flag(tmp_path: Path) -> Non
         e["text"] for e in events if e["type"] == "say_start")
     assert len(Journal(home()).clips()) == 1
     assert stat.S_IMODE((home() / "preferences.json").stat().st_mode) == 0o600
+
+
+def test_the_typed_menu_says_what_is_due() -> None:
+    result = subprocess.run([sys.executable, "-m", "assistant", "--text"], input="1\nq\n",
+                            capture_output=True, text=True, timeout=60)
+    assert "Due today: Daily check-in, Weekly reflection and" in result.stdout
+
+
+def test_today_and_history_answer_from_the_journal(tmp_path: Path) -> None:
+    journal = Journal(home())
+    journal.begin("s1", "daily-check-in", "Daily check-in", datetime.now(timezone.utc))
+    journal.closing("s1", "good stretch")
+    journal.finish("s1", "completed", 540.0)
+    run_cli = [sys.executable, "-m", "assistant"]
+    today = subprocess.run([*run_cli, "today"], capture_output=True, text=True, timeout=60)
+    assert "Daily check-in" not in today.stdout and "Weekly reflection" in today.stdout
+    history = subprocess.run([*run_cli, "history"], capture_output=True, text=True, timeout=60)
+    assert history.stdout.strip().endswith("Daily check-in, 9 minutes, completed, good stretch")

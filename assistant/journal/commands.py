@@ -9,13 +9,20 @@ import argparse
 import json
 import os
 import shutil
+import sqlite3
 import sys
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 
 from assistant.errors import UserError
-from assistant.journal.store import FILE_NAME, Journal, SessionRecord, private_folder
+from assistant.journal.store import (
+    FILE_NAME,
+    Journal,
+    JournalError,
+    SessionRecord,
+    private_folder,
+)
 from assistant.paths import data_home
 
 CLIPS = "clips"
@@ -88,6 +95,21 @@ def due(sessions: list[SessionRecord], now: datetime) -> list[str]:
     elif done and now - done[0][0] >= PHYSICAL_EVERY:
         suggestions.append(done[0][1])
     return suggestions
+
+
+def due_line(now: datetime | None = None) -> str:
+    """What is due, as one sentence for the menu to say; empty if the journal says nothing."""
+    from assistant.session.library import find_exercise
+
+    try:
+        sessions = Journal(data_home()).sessions(limit=10_000)
+    except (OSError, sqlite3.Error, JournalError):
+        return ""
+    titles = [find_exercise(e).title for e in due(sessions, now or datetime.now().astimezone())]
+    if not titles:
+        return ""
+    listed = titles[0] if len(titles) == 1 else ", ".join(titles[:-1]) + " and " + titles[-1]
+    return f"Due today: {listed}."
 
 
 def _open() -> Journal:
