@@ -76,7 +76,7 @@ def test_alternating_partners_are_anti_phased_and_in_different_registers(
     assert phases == [{"in", "out_b"}, {"out", "in_b"}] * 2
     assert_audio_is_exactly_these_cues(audio, cues, cues[-1][0] + 4 * RATE)
     spoken = " ".join(e["text"] for e in events if e["type"] == "say_start")
-    assert "Ana, follow the higher tones" in spoken
+    assert "Ana, follow the high, clear tones" in spoken
 
 
 def test_a_slowing_run_reaches_the_target_rate_on_schedule(tmp_path: Path) -> None:
