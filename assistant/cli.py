@@ -24,7 +24,7 @@ from assistant.audio.loudness import SPEECH_LOUDNESS
 from assistant.audio.mixer import Mixer
 from assistant.audio.virtual import VirtualAudio
 from assistant.console import HELP, KeyboardReader, Presenter, stdin_lines
-from assistant.errors import UserError
+from assistant.errors import DeviceLost, UserError
 from assistant.pacing.pacer import MAX_SPM, MIN_SPM
 from assistant.pacing.patterns import ACCEPTED_FORMS
 from assistant.quiet import library_lines_hidden
@@ -289,6 +289,11 @@ def _menu(args: argparse.Namespace) -> int:
         chosen = menu.SpokenMenu(
             exercises, audio, mixer, _voice(args), lines, out, SpeechDetector(silero()),
             listener, [log.write] if log else [], model[1], args.headphones).run()
+    except DeviceLost:
+        print("The sound device stopped. Type the practice's number, then Enter; the "
+              "session will be in text.", flush=True)
+        args.text = True
+        return _start(menu.typed_choice(exercises, lines, out), args)
     except BaseException:
         audio.close()
         raise
