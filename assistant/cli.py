@@ -274,6 +274,7 @@ def _menu(args: argparse.Namespace) -> int:
         return _start(menu.typed_choice(exercises, lines, out), args)
     model = _speech_model(args.model)  # loaded once, for the menu and the session after it
     mixer = _mixer(args)
+    origin = mixer.now  # where the microphone starts, once the audio is open
     audio, problem = _menu_audio(args, mixer)
     if audio is None:
         menu.print_menu(exercises, out)
@@ -288,7 +289,7 @@ def _menu(args: argparse.Namespace) -> int:
     try:
         chosen = menu.SpokenMenu(
             exercises, audio, mixer, _voice(args), lines, out, SpeechDetector(silero()),
-            listener, [log.write] if log else [], model[1], args.headphones).run()
+            listener, [log.write] if log else [], model[1], args.headphones, origin).run()
     except DeviceLost:
         print("The sound device stopped. Type the practice's number, then Enter; the "
               "session will be in text.", flush=True)
