@@ -22,7 +22,7 @@ from assistant.audio.loudness import SPEECH_LOUDNESS
 from assistant.audio.mixer import Mixer
 from assistant.audio.virtual import VirtualAudio
 from assistant.console import HELP, KeyboardReader, Presenter, stdin_lines
-from assistant.errors import UserError
+from assistant.errors import DeviceLost, UserError
 from assistant.journal import commands as journal_commands
 from assistant.journal.memory import remember
 from assistant.pacing.pacer import MAX_SPM, MIN_SPM
@@ -288,6 +288,7 @@ def _menu(args: argparse.Namespace) -> int:
         return _start(menu.typed_choice(exercises, lines, out), args)
     model = _speech_model(args.model)  # loaded once, for the menu and the session after it
     mixer = _mixer(args)
+    origin = mixer.now  # where the microphone starts, once the audio is open
     audio, problem = _menu_audio(args, mixer)
     if audio is None:
         menu.print_menu(exercises, out)
@@ -303,7 +304,12 @@ def _menu(args: argparse.Namespace) -> int:
         chosen = menu.SpokenMenu(
             exercises, audio, mixer, _voice(args), lines, out, SpeechDetector(silero()),
             listener, [log.write] if log else [], " ".join(filter(None, (model[1], due))),
-            args.headphones).run()
+            args.headphones, origin).run()
+    except DeviceLost:
+        print("The sound device stopped. Type the practice's number, then Enter; the "
+              "session will be in text.", flush=True)
+        args.text = True
+        return _start(menu.typed_choice(exercises, lines, out), args)
     except BaseException:
         audio.close()
         raise

@@ -101,20 +101,23 @@ def typed_choice(exercises: Sequence[Exercise], lines: queue.Queue[str | None],
 
 class SpokenMenu:
     """Reads the titles aloud and takes the first answer: a pause spoken in, a title
-    said, or a line typed. The caller opens `audio` on `mixer` and owns both after."""
+    said, or a line typed. The caller opens `audio` on `mixer` (at `mic_origin`) and
+    owns both after."""
 
     def __init__(self, exercises: Sequence[Exercise], audio: AudioIO, mixer: Mixer,
                  voice: Voice, lines: queue.Queue[str | None], out: TextIO,
                  detector: SpeechDetector | None = None,
                  listener: CommandListener | None = None, sinks: Sequence[EventSink] = (),
-                 notice: str = "", headphones: bool = False) -> None:
+                 notice: str = "", headphones: bool = False, mic_origin: int = 0) -> None:
         self.exercises, self.audio, self.mixer, self.voice = exercises, audio, mixer, voice
         self.lines, self.out, self.sinks = lines, out, sinks
         self.detector = detector if audio.has_microphone else None
         self.listener = listener if self.detector is not None else None
         self.notice, self.headphones = notice, headphones
         self._windows = WindowCutter()
-        self._windows.next_start = mixer.now
+        # the session sample of the microphone's first sample: the clock when `audio`
+        # was opened (a live stream has run on while the models loaded)
+        self._windows.next_start = mic_origin
         self._spoken: list[tuple[int, int]] = []  # own sound, muted unless headphones
         self._pause: tuple[int, int, Exercise] | None = None  # listening after a title
         self._heard: Exercise | None = None  # speech began in that pause

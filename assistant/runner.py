@@ -77,8 +77,8 @@ class SessionRunner:
 
     def run(self) -> None:
         """Run to the end of the session; Ctrl-C stops it cleanly, logging `stopped`."""
-        self.audio.open(self.mixer)
         self._windows.next_start = self.mixer.now  # the clock may have run before (a menu)
+        self.audio.open(self.mixer)  # (a live stream moves the clock from here on)
         try:
             self._apply(self.machine.start(self._now()))
             while not self.machine.finished:

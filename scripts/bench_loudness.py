@@ -3,7 +3,8 @@
 
 Runs short sessions on the virtual clock into WAV files (box breathing together,
 alternating breathing in stereo, walking, and a quiet phase with chimes), then
-measures every logged prompt and cue in the file with ITU-R BS.1770 (pyloudnorm):
+measures every logged prompt and cue in the file with ITU-R BS.1770 (pyloudnorm,
+the reference meter, not the assistant's own):
 the table gives, per cue kind, its mean loudness minus the mean loudness of the
 speech in the same run. Then the spectral centroid (power-weighted mean
 frequency) of each partner's breath cue, and the distance between them in
@@ -22,13 +23,13 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+import pyloudnorm
 import soundfile
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from assistant.audio.cues import CueBank, synthesise  # noqa: E402
-from assistant.audio.loudness import loudness  # noqa: E402
 from assistant.cli import main  # noqa: E402
 
 RATE = 16_000
@@ -50,6 +51,13 @@ RUNS: dict[str, list[str]] = {
     "quiet phase": ["run", "QUIET"],
 }
 Audio = npt.NDArray[np.float32]
+
+
+def loudness(samples: Audio, rate: int) -> float:
+    """BS.1770 loudness by pyloudnorm, the reference meter (not the assistant's own)."""
+    block = min(0.4, len(samples) / rate)
+    return float(pyloudnorm.Meter(rate, block_size=block).integrated_loudness(
+        np.asarray(samples, dtype=np.float64)))
 
 
 def run(folder: Path, args: list[str]) -> tuple[list[dict[str, Any]], Audio]:

@@ -172,20 +172,27 @@ def test_the_virtual_speaker_writes_every_sample_played(tmp_path: Path) -> None:
     assert np.flatnonzero(written).tolist() == list(range(RATE * 3 + 7, RATE * 3 + 1007))
 
 
-def test_a_sound_measured_once_is_never_measured_again(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The meter's import is slow; a cue or prompt heard before skips it, even in a new
-    process (the cache is on disk)."""
-    from assistant.audio import loudness as module
+@pytest.mark.parametrize("case", ["speech-like", "cue", "short tick", "stereo", "low hum",
+                                  "gated pauses"])
+def test_the_meter_agrees_with_pyloudnorm(case: str) -> None:
+    """The session's own BS.1770 meter against the reference implementation."""
+    import pyloudnorm
 
-    sound = (np.random.default_rng(5).standard_normal(RATE) * 0.1).astype(np.float32)
-    first = levelled(sound, RATE, SPEECH_LOUDNESS)
-
-    def no_meter(samples: np.ndarray, rate: int) -> float:
-        raise AssertionError("measured again")
-
-    monkeypatch.setattr(module, "loudness", no_meter)
-    monkeypatch.setattr(module, "_measured", module._Measured())  # as a new process would
-    assert np.array_equal(levelled(sound, RATE, SPEECH_LOUDNESS), first)
+    rng = np.random.default_rng(3)
+    t = np.arange(RATE * 3) / RATE
+    noise = rng.standard_normal(len(t)) * 0.05
+    signals = {
+        "speech-like": noise * (0.5 + 0.5 * np.sin(2 * np.pi * 3 * t)),
+        "cue": np.asarray(synthesise("in_b", RATE), dtype=np.float64) * 0.3,
+        "short tick": np.asarray(synthesise("step", RATE), dtype=np.float64) * 0.3,
+        "stereo": np.stack([noise, 0.3 * noise], axis=1),
+        "low hum": 0.5 * np.sin(2 * np.pi * 30 * t),
+        "gated pauses": np.concatenate([noise, np.zeros(RATE * 4), noise * 0.01]),
+    }
+    signal = signals[case]
+    block = min(0.4, len(signal) / RATE)
+    reference = pyloudnorm.Meter(RATE, block_size=block).integrated_loudness(signal)
+    assert loudness(signal, RATE) == pytest.approx(reference, abs=0.05)
 
 
 def test_a_long_mic_file_is_streamed_in_blocks_with_the_same_samples(tmp_path: Path) -> None:

@@ -270,13 +270,18 @@ def test_the_spoken_menu_on_a_sound_card_takes_a_typed_number_at_once(
                             stderr=subprocess.PIPE, text=True)
     assert menu.stdin is not None
     deadline = time.monotonic() + 30
+    def running() -> bool:
+        if menu.poll() is None:
+            return True
+        raise AssertionError(menu.communicate()[1])
+
     while not (log.exists() and "say_start" in log.read_text()):
-        assert time.monotonic() < deadline and menu.poll() is None
+        assert time.monotonic() < deadline and running()
         time.sleep(0.05)
     menu.stdin.write("3\n")
     menu.stdin.flush()
     while "session_start" not in log.read_text():
-        assert time.monotonic() < deadline and menu.poll() is None
+        assert time.monotonic() < deadline and running()
         time.sleep(0.05)
     menu.send_signal(signal.SIGINT)
     out, err = menu.communicate(timeout=15)
