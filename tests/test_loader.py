@@ -349,6 +349,19 @@ def test_turn_minimum_must_fit_in_the_step(tmp_path: Path) -> None:
     assert_located(error, "1", "min_seconds", "must not be longer than the step")
 
 
+def test_turn_handover_pause_read(tmp_path: Path) -> None:
+    (step,) = load(tmp_path, TURN + 'seconds = 30\nhandover = "Take a breath."\n'
+                               "handover_pause = 5\n").steps
+    assert isinstance(step, TurnStep)
+    assert step.handover_pause == 5.0
+
+
+@pytest.mark.parametrize("value", ["0", "-2", '"5"'])
+def test_turn_handover_pause_must_be_positive(tmp_path: Path, value: str) -> None:
+    error = refused(tmp_path, TURN + f"seconds = 30\nhandover_pause = {value}\n")
+    assert_located(error, "1", "handover_pause", "must be a positive number")
+
+
 def test_the_old_open_field_is_refused_by_name(tmp_path: Path) -> None:
     error = refused(tmp_path, TURN + "seconds = 30\nopen = true\n")
     assert_located(error, "1", "open", "is not a known field")
@@ -429,6 +442,16 @@ def test_breathe_cycles_must_be_whole(tmp_path: Path, value: str) -> None:
 def test_breathe_mode_not_allowed(tmp_path: Path, value: str) -> None:
     error = refused(tmp_path, BREATHE + f"mode = {value}\ncycles = 4\n")
     assert_located(error, "1", "mode", "must be one of solo, together, alternating")
+
+
+def test_breathe_explain_read(tmp_path: Path) -> None:
+    (step,) = load(tmp_path, BREATHE + "cycles = 4\nexplain = true\n").steps
+    assert isinstance(step, BreatheStep) and step.explain
+
+
+def test_breathe_explain_must_be_true_or_false(tmp_path: Path) -> None:
+    error = refused(tmp_path, BREATHE + 'cycles = 4\nexplain = "yes"\n')
+    assert_located(error, "1", "explain", "must be true or false")
 
 
 def test_breathe_prompt_missing(tmp_path: Path) -> None:

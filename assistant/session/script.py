@@ -31,6 +31,7 @@ class TurnStep:
     handover: str = ""
     patience: float | None = None  # seconds of quiet after speech that end the floor
     min_seconds: float | None = None  # the floor never ends on silence before this
+    handover_pause: float = 0.0  # quiet after the hand-over: the breath it promises
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,7 @@ class BreatheStep:
     to_bpm: float | None = None
     words: bool = False  # speak "in", "hold", "out" with the cues
     counts: bool = False  # speak a count each second
+    explain: bool = False  # first say what each cue means, with a sample of each
 
 
 @dataclass(frozen=True)
