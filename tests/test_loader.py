@@ -849,7 +849,8 @@ BREATHING = {"breathe-in-sync", "partner-breathing", "physical-synchrony", "week
 FIRST_PERSON = re.compile(r"\b(i|me|my|mine|myself|we|us|our|ours|ourselves)\b|\bi'",
                           re.IGNORECASE)
 MOVES = re.compile(r"\b(stand up|fetch|go and|step outside|sit on opposite|move apart|"
-                   r"find a place|find a quiet|find your position|find a position|find a comfortable|"
+                   r"find a place|find a quiet|find your position|find a position|"
+                   r"find a comfortable|"
                    r"make a little room|clear a|make some space|stand facing|lift one foot)\b",
                    re.IGNORECASE)
 
