@@ -20,7 +20,7 @@ ASSISTANT = [sys.executable, "-m", "assistant"]
 def test_list_shows_every_exercise_with_its_minutes(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["list"]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert len(lines) == len(exercise_ids()) == 21
+    assert len(lines) == len(exercise_ids()) == 24
     first = lines[0].split()
     exercise = find_exercise(first[0])
     assert first[1] == f"{exercise.minutes:g}" and first[2] == "min"

@@ -28,12 +28,15 @@ def test_exercise_runs_to_completion_with_speech_where_the_log_says(
     assert status == 0
     events = read_events(log)
 
-    # every step is reached, in order, and the session completes within its stated length
+    # every step is reached, in order, and the session completes; with nobody heard, every
+    # floor runs to its time, the longest a session can be: never shorter than stated
     exercise = find_exercise(exercise_id)
     plan = build_plan(exercise, Names("Ana", "Ben"), 7)
     assert [e["index"] for e in events if e["type"] == "step"] == list(range(len(plan)))
     assert events[-1]["type"] == "session_end" and events[-1]["reason"] == "completed"
-    assert events[-1]["t"] <= exercise.minutes * 60
+    assert exercise.minutes * 60 <= events[-1]["t"]
+    if exercise_id == "daily-check-in":  # a check-in for every day stays short
+        assert events[-1]["t"] <= 10 * 60
 
     audio, rate = soundfile.read(str(out), dtype="float32")
     assert rate == RATE

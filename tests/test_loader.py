@@ -12,6 +12,7 @@ from assistant.errors import UserError
 from assistant.session.floor import FloorKind
 from assistant.session.library import exercise_ids, find_exercise, load_library
 from assistant.session.loader import KINDS, ScriptError, load_exercise
+from assistant.session.plan import Names, Speech, build_plan
 from assistant.session.script import (
     AskStep,
     BreatheStep,
@@ -350,6 +351,19 @@ def test_turn_minimum_must_fit_in_the_step(tmp_path: Path) -> None:
     assert_located(error, "1", "min_seconds", "must not be longer than the step")
 
 
+def test_turn_handover_pause_read(tmp_path: Path) -> None:
+    (step,) = load(tmp_path, TURN + 'seconds = 30\nhandover = "Take a breath."\n'
+                               "handover_pause = 5\n").steps
+    assert isinstance(step, TurnStep)
+    assert step.handover_pause == 5.0
+
+
+@pytest.mark.parametrize("value", ["0", "-2", '"5"'])
+def test_turn_handover_pause_must_be_positive(tmp_path: Path, value: str) -> None:
+    error = refused(tmp_path, TURN + f"seconds = 30\nhandover_pause = {value}\n")
+    assert_located(error, "1", "handover_pause", "must be a positive number")
+
+
 def test_the_old_open_field_is_refused_by_name(tmp_path: Path) -> None:
     error = refused(tmp_path, TURN + "seconds = 30\nopen = true\n")
     assert_located(error, "1", "open", "is not a known field")
@@ -430,6 +444,16 @@ def test_breathe_cycles_must_be_whole(tmp_path: Path, value: str) -> None:
 def test_breathe_mode_not_allowed(tmp_path: Path, value: str) -> None:
     error = refused(tmp_path, BREATHE + f"mode = {value}\ncycles = 4\n")
     assert_located(error, "1", "mode", "must be one of solo, together, alternating")
+
+
+def test_breathe_explain_read(tmp_path: Path) -> None:
+    (step,) = load(tmp_path, BREATHE + "cycles = 4\nexplain = true\n").steps
+    assert isinstance(step, BreatheStep) and step.explain
+
+
+def test_breathe_explain_must_be_true_or_false(tmp_path: Path) -> None:
+    error = refused(tmp_path, BREATHE + 'cycles = 4\nexplain = "yes"\n')
+    assert_located(error, "1", "explain", "must be true or false")
 
 
 def test_breathe_prompt_missing(tmp_path: Path) -> None:
@@ -817,8 +841,19 @@ LIBRARY_IDS = {
     "responsive-reach", "problem-solving", "physical-synchrony", "two-stars-one-wish",
     "values-alignment", "memory-map", "weekly-reflection", "eye-contact", "sustained-hug",
     "breathe-in-sync", "partner-breathing", "walk-in-sync", "mirror-play", "balance-play",
-    "curiosity-questions", "play-together", "rituals",
+    "curiosity-questions", "play-together", "rituals", "snuggle", "playful-touch", "senses",
 }
+TOUCH = {"snuggle", "playful-touch", "senses", "sustained-hug", "physical-synchrony",
+         "balance-play", "partner-breathing", "breathe-in-sync", "curiosity-questions"}
+BREATHING = {"breathe-in-sync", "partner-breathing", "physical-synchrony", "weekly-reflection",
+             "snuggle"}
+FIRST_PERSON = re.compile(r"\b(i|me|my|mine|myself|we|us|our|ours|ourselves)\b|\bi'",
+                          re.IGNORECASE)
+MOVES = re.compile(r"\b(stand up|fetch|go and|step outside|sit on opposite|move apart|"
+                   r"find a place|find a quiet|find your position|find a position|"
+                   r"find a comfortable|"
+                   r"make a little room|clear a|make some space|stand facing|lift one foot)\b",
+                   re.IGNORECASE)
 
 
 def all_steps(steps: tuple[Step, ...]) -> Iterator[Step]:
@@ -834,7 +869,7 @@ def library() -> dict[str, Exercise]:
 
 
 def test_library_has_exactly_the_expected_exercises(library: dict[str, Exercise]) -> None:
-    assert len(LIBRARY_IDS) == 21
+    assert len(LIBRARY_IDS) == 24
     assert set(library) == LIBRARY_IDS
     assert set(exercise_ids()) == LIBRARY_IDS
 
@@ -845,16 +880,72 @@ def test_library_invitations(library: dict[str, Exercise]) -> None:
         assert "invitation" in text, exercise.id
         assert re.search(r"\bskip|\bleave out\b", text), exercise.id  # anything may be skipped
         assert "good stretch" in text and "too much" in text, exercise.id
+        assert "say skip" in text, exercise.id  # the opening says how
         assert exercise.title and exercise.summary and exercise.minutes > 0, exercise.id
 
 
 def test_library_ends_by_asking_stretch_or_too_much(library: dict[str, Exercise]) -> None:
     for exercise in library.values():
-        last = exercise.steps[-1]
-        assert isinstance(last, AskStep), exercise.id
-        assert len(last.questions) == 1 and not last.deck, exercise.id
-        question = last.questions[0].lower()
+        check, last = exercise.steps[-2:]
+        assert isinstance(check, AskStep), exercise.id
+        assert len(check.questions) == 1 and not check.deck, exercise.id
+        question = check.questions[0].lower()
         assert "good stretch" in question and "too much" in question, exercise.id
+        # and one line for "too much": worth talking over, perhaps with a therapist
+        assert isinstance(last, SayStep), exercise.id
+        assert "too much" in last.text and "therapist" in last.text, exercise.id
+
+
+def test_touch_exercises_ask_for_consent_before_any_touch(
+        library: dict[str, Exercise]) -> None:
+    for name in TOUCH:
+        asks = [s for s in library[name].steps if isinstance(s, AskStep) and not s.deck]
+        consent = next((s for s in asks if "out loud" in s.questions[0]), None)
+        assert consent is not None, name
+        before = library[name].steps[: library[name].steps.index(consent)]
+        assert not any(isinstance(s, (TurnStep, SilenceStep, BreatheStep, PaceStep, RepeatStep))
+                       for s in before), name
+
+
+def test_prompts_that_ask_for_a_move_give_time_for_it(library: dict[str, Exercise]) -> None:
+    for exercise in library.values():
+        for step in all_steps(exercise.steps):
+            if isinstance(step, SayStep) and MOVES.search(step.text):
+                assert step.pause >= 4, (exercise.id, step.text)
+
+
+def test_a_handover_that_promises_a_breath_gives_one(library: dict[str, Exercise]) -> None:
+    for exercise in library.values():
+        for step in all_steps(exercise.steps):
+            if isinstance(step, TurnStep) and re.search(r"breath|moment", step.handover):
+                assert step.handover_pause >= 3, (exercise.id, step.handover)
+
+
+def test_breathing_exercises_explain_their_sounds_first(library: dict[str, Exercise]) -> None:
+    for name in BREATHING:
+        breathes = [s for s in all_steps(library[name].steps) if isinstance(s, BreatheStep)]
+        assert breathes[0].explain, name
+        assert not any(s.explain for s in breathes[1:]), name  # said once
+
+
+def test_daily_check_in_is_short(library: dict[str, Exercise]) -> None:
+    assert library["daily-check-in"].minutes <= 10
+
+
+def test_physical_synchrony_stretches_together_and_holds_hands_while_talking(
+        library: dict[str, Exercise]) -> None:
+    steps = list(all_steps(library["physical-synchrony"].steps))
+    stretches = [s for s in steps if isinstance(s, SayStep) and "stretch" in s.text.lower()]
+    assert len(stretches) >= 2
+    talks = [s for s in steps if isinstance(s, TurnStep)]
+    assert talks and all("hand" in s.prompt or "hand" in s.listener for s in talks)
+
+
+def test_connection_journal_partners_take_turns_writing(library: dict[str, Exercise]) -> None:
+    rounds = [s for s in library["connection-journal"].steps if isinstance(s, RepeatStep)]
+    writing = [s for r in rounds for s in r.steps
+               if isinstance(s, TurnStep) and "write" in s.prompt]
+    assert len(writing) == 1 and writing[0].partner == "A"  # once for each, in turn
 
 
 def test_library_breathing_modes(library: dict[str, Exercise]) -> None:
@@ -869,16 +960,50 @@ def test_walk_in_sync_ramps_its_pace(library: dict[str, Exercise]) -> None:
     assert any(s.to_spm is not None and s.to_spm != s.spm for s in paces)
 
 
-def test_curiosity_questions_has_three_decks(library: dict[str, Exercise]) -> None:
-    decks = {
-        step.deck: step.questions
-        for step in all_steps(library["curiosity-questions"].steps)
-        if isinstance(step, AskStep) and step.deck
-    }
-    assert len(decks) == 3
+def curiosity_decks(library: dict[str, Exercise]) -> dict[str, tuple[str, ...]]:
+    return {step.deck: step.questions for step in all_steps(library["curiosity-questions"].steps)
+            if isinstance(step, AskStep) and step.deck}
+
+
+def test_curiosity_questions_has_three_sets_and_at_least_thirty_six(
+        library: dict[str, Exercise]) -> None:
+    decks = curiosity_decks(library)
+    assert list(decks) == ["light", "closer", "deep"]  # in order of rising closeness
+    assert sum(len(questions) for questions in decks.values()) >= 36
     for name, questions in decks.items():
-        assert len(questions) >= 6, name
+        assert len(questions) >= 12, name
         assert len(set(questions)) == len(questions), name
+
+
+def test_every_question_is_addressed_to_the_partner_answering(
+        library: dict[str, Exercise]) -> None:
+    """Spoken by the assistant, "me" would mean the assistant: never the first person."""
+    for exercise in library.values():
+        for step in all_steps(exercise.steps):
+            if isinstance(step, AskStep):
+                for question in step.questions:
+                    assert not FIRST_PERSON.search(question), (exercise.id, question)
+    questions = [q for deck in curiosity_decks(library).values() for q in deck]
+    assert all(re.search(r"\byou(r)?\b", q, re.IGNORECASE) for q in questions)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_a_curiosity_draw_grows_closer_from_first_to_last(library: dict[str, Exercise],
+                                                          seed: int) -> None:
+    decks = curiosity_decks(library)
+    level = {q: n for n, questions in enumerate(decks.values()) for q in questions}
+    plan = build_plan(library["curiosity-questions"], Names(), seed)
+    asked = [sound.text for step in plan for beat in step.beats for _, sound in beat.sounds
+             if isinstance(sound, Speech) and sound.text in level]
+    levels = [level[q] for q in asked]
+    assert len(asked) == len(set(asked)) >= 6
+    assert levels == sorted(levels) and levels[0] == 0 and levels[-1] == 2
+
+
+def test_the_curiosity_questions_say_once_that_any_can_be_passed(
+        library: dict[str, Exercise]) -> None:
+    said = [s.text for s in library["curiosity-questions"].steps if isinstance(s, SayStep)]
+    assert sum("passed" in text and "say skip" in text for text in said) == 1
 
 
 def test_library_uses_only_valid_durations(library: dict[str, Exercise]) -> None:

@@ -286,6 +286,48 @@ cycles = 2
 """
 
 
+def test_a_handover_pause_gives_quiet_after_the_handover() -> None:
+    events = run_plan(plan(TURN.replace('handover = "Thank you, {A}."',
+                                        'handover = "Take a breath."\nhandover_pause = 5')))
+    ends, starts = of_type(events, "say_end"), of_type(events, "say_start")
+    handover = next(e for e in ends if e.data["text"] == "Take a breath.")
+    after = next(e for e in starts if e.data["text"] == "After.")
+    assert after.sample - handover.sample == 5 * RATE
+
+
+def sounds(events: list[Event]) -> list[str]:
+    return [e.data["text"] if e.type == "say_start" else e.data["kind"] for e in events
+            if e.type == "say_start" or e.type == "cue"]
+
+
+def test_an_explained_breath_samples_each_cue_once_before_the_first_cue() -> None:
+    events = run_plan(plan(BREATHE + "explain = true\n"))
+    heard = sounds(events)
+    first = heard.index("Breathe.")
+    intro = heard[1:first]
+    assert [s for s in intro if s in ("in", "out", "hold")] == ["in", "hold", "out"]
+    for cue in ("in", "hold", "out"):  # each sample follows the line that explains it
+        assert intro[intro.index(cue) - 1].endswith(".")
+    assert not any(s.endswith("_b") for s in intro)
+    assert heard[first + 1:].count("in") == 2  # the two cycles, after the explanation
+
+
+def test_alternating_breath_introduces_each_partners_sounds_by_name() -> None:
+    events = run_plan(plan(BREATHE.replace('pattern = "box"', 'pattern = "equal"')
+                           + 'mode = "alternating"\nexplain = true\n'))
+    heard = sounds(events)
+    intro = heard[1:heard.index("Breathe.")]
+    cues = [s for s in intro if s in ("in", "out", "in_b", "out_b")]
+    assert cues == ["in", "out", "in_b", "out_b"]
+    for cue, name in (("in", "Ana"), ("out", "Ana"), ("in_b", "Ben"), ("out_b", "Ben")):
+        assert intro[intro.index(cue) - 1].startswith(name)
+
+
+def test_a_plain_breath_has_no_explanation() -> None:
+    heard = sounds(run_plan(plan(BREATHE)))
+    assert heard[1] == "Breathe." and heard[2] == "in"
+
+
 def test_breathing_resumes_on_its_grid_after_a_pause() -> None:
     plain = run_plan(plan(BREATHE))
     first = next(e for e in of_type(plain, "cue") if e.data["kind"] == "in")

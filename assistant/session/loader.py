@@ -191,7 +191,7 @@ _FLOORS = tuple(kind.value for kind in FloorKind)
 
 def _turn(f: _Fields, decks: Mapping[str, tuple[str, ...]]) -> Step:
     f.reject_unknown({"kind", "partner", "prompt", "listener", "minutes", "seconds", "floor",
-                      "handover", "patience", "min_seconds", "keep"})
+                      "handover", "handover_pause", "patience", "min_seconds", "keep"})
     partner = f.choice("partner", ("A", "B", "both"), required=True)
     floor = _floor(f, partner)
     seconds = f.duration(required=True)
@@ -205,6 +205,7 @@ def _turn(f: _Fields, decks: Mapping[str, tuple[str, ...]]) -> Step:
         handover=f.text("handover"),
         patience=_patience(f),
         min_seconds=_min_seconds(f, seconds),
+        handover_pause=f.positive("handover_pause") or 0.0,
         keep=_label(f, "keep"),
     )
 
@@ -246,7 +247,7 @@ def _silence(f: _Fields, decks: Mapping[str, tuple[str, ...]]) -> Step:
 
 def _breathe(f: _Fields, decks: Mapping[str, tuple[str, ...]]) -> Step:
     f.reject_unknown({"kind", "prompt", "pattern", "mode", "minutes", "seconds", "cycles",
-                      "closing", "from_bpm", "to_bpm", "words", "counts"})
+                      "closing", "from_bpm", "to_bpm", "words", "counts", "explain"})
     pattern = f.text("pattern") or "coherent"
     if len(pattern) > MAX_PATTERN:
         raise ScriptError(f.path, f"is not a breathing pattern (it is {len(pattern)} characters "
@@ -286,6 +287,7 @@ def _breathe(f: _Fields, decks: Mapping[str, tuple[str, ...]]) -> Step:
         to_bpm=rates["to_bpm"],
         words=f.get("words", bool, default=False),
         counts=f.get("counts", bool, default=False),
+        explain=f.get("explain", bool, default=False),
     )
 
 

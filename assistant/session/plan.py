@@ -154,13 +154,14 @@ class _Builder:
             ]
             thanked = "you both" if partner == BOTH else partner
             handover = step.handover or DEFAULT_HANDOVER.format(partner=thanked)
-            return (*beats, _speak(handover, names))
+            return (*beats, _speak(handover, names, max(step.handover_pause, SPEECH_GAP)))
         if isinstance(step, SilenceStep):
             chimes = _every(step.chime_every, step.seconds)
             quiet = Beat(((0.0, Cue("bell")), *((t, Cue("chime")) for t in chimes)), step.seconds)
             return self._framed(step.prompt, quiet, step.closing, names)
         if isinstance(step, BreatheStep):
-            return self._framed(step.prompt, _breathing(step, names), step.closing, names)
+            framed = self._framed(step.prompt, _breathing(step, names), step.closing, names)
+            return (*_explained(step, names), *framed) if step.explain else framed
         if isinstance(step, PaceStep):
             return self._framed(step.prompt, _pacing(step), step.closing, names)
         if isinstance(step, AskStep):
@@ -212,6 +213,37 @@ def _every(interval: float | None, seconds: float) -> list[float]:
         return []
     count = int(seconds // interval)
     return [k * interval for k in range(1, count + 1) if k * interval < seconds]
+
+
+# What the breathing cues mean, each line followed by a sample of its cue (kinds as the
+# pacer names them); in alternating mode each partner's own sounds are introduced by name.
+EXPLAIN_TOGETHER = {"in": "This sound means breathe in.", "out": "This one means breathe out.",
+                    "hold": "And this one means hold your breath."}
+EXPLAIN_ALTERNATING = "You will each have your own sounds, and they play at the same time."
+EXPLAIN_PARTNER = {"in": "{who}, this is your sound to breathe in.",
+                   "out": "{who}, this is your sound to breathe out.",
+                   "hold": "{who}, this is your sound to hold."}
+EXPLAIN_END = "That is all. Close your eyes if you like, and follow the sounds."
+
+
+def _explained(step: BreatheStep, names: Names) -> tuple[Beat, ...]:
+    """Spoken beats, each followed by the cue it describes, said before the first cue."""
+    kinds = list(dict.fromkeys(kind for kind, _ in parse_pattern(step.pattern).phases))
+    beats: list[Beat] = []
+    if step.mode != "alternating":
+        for kind in kinds:
+            beats += [_speak(EXPLAIN_TOGETHER[kind], names, 0.3), _sample(kind)]
+    else:
+        beats.append(_speak(EXPLAIN_ALTERNATING, names))
+        for who, suffix in ((names.a, ""), (names.b, "_b")):
+            for kind in kinds:
+                line = EXPLAIN_PARTNER[kind].format(who=who)
+                beats += [_speak(line, names, 0.3), _sample(kind + suffix, who)]
+    return (*beats, _speak(EXPLAIN_END, names))
+
+
+def _sample(kind: str, partner: str = "") -> Beat:
+    return Beat(((0.0, Cue(kind, partner)),), linger=SPEECH_GAP)
 
 
 def _breathing(step: BreatheStep, names: Names) -> Beat:

@@ -32,6 +32,7 @@ class TurnStep:
     patience: float | None = None  # seconds of quiet after speech that end the floor
     min_seconds: float | None = None  # the floor never ends on silence before this
     keep: str = ""  # with --keep-recordings, what the floor's recording holds ("memory")
+    handover_pause: float = 0.0  # quiet after the hand-over: the breath it promises
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,7 @@ class BreatheStep:
     to_bpm: float | None = None
     words: bool = False  # speak "in", "hold", "out" with the cues
     counts: bool = False  # speak a count each second
+    explain: bool = False  # first say what each cue means, with a sample of each
 
 
 @dataclass(frozen=True)

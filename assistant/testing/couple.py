@@ -77,6 +77,9 @@ PROFILES = {
     "quiet": Profile("quiet", think=(1.0, 4.0), share_fill=(0.05, 0.2), pauses=(0.5, 3.0),
                      talk_turns=(1, 2), silent_chance=0.3),
     "silent": Profile("silent", silent_chance=1.0),
+    # the couple a script's stated minutes are measured with: between talkative and quiet
+    "typical": Profile("typical", think=(1.0, 4.0), share_fill=(0.4, 0.8), pauses=(0.5, 4.0),
+                       talk_gap=(1.0, 4.0), talk_turns=(2, 4), laughs=True),
     "interrupter": Profile("interrupter", think=(0.3, 1.0), share_fill=(0.6, 1.0),
                            pauses=(0.3, 2.0), talk_turns=(3, 5), interrupts=0.4),
 }
