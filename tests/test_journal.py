@@ -244,8 +244,8 @@ def test_a_saved_choice_keeps_recordings_without_the_flag(tmp_path: Path) -> Non
     said = spoken("We agreed to walk together every Sunday")
     talking = np.concatenate([silence(2.0), *[np.concatenate([said, silence(1.0)])] * 20])
     events = run(tmp_path, KEEP, talking, "one")
-    assert "keep a recording of each agreed change" in next(
-        e["text"] for e in events if e["type"] == "say_start")
+    assert any("keep a recording of each agreed change" in e["text"]
+               for e in events if e["type"] == "say_start")
     assert len(Journal(home()).clips()) == 1
     assert stat.S_IMODE((home() / "preferences.json").stat().st_mode) == 0o600
 
@@ -266,3 +266,38 @@ def test_today_and_history_answer_from_the_journal(tmp_path: Path) -> None:
     assert "Daily check-in" not in today.stdout and "Weekly reflection" in today.stdout
     history = subprocess.run([*run_cli, "history"], capture_output=True, text=True, timeout=60)
     assert history.stdout.strip().endswith("Daily check-in, 9 minutes, completed, good stretch")
+
+
+def test_the_next_weekly_reflection_opens_with_last_weeks_agreement(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def weekly(name: str, mic: np.ndarray) -> list[dict[str, Any]]:
+        soundfile.write(str(tmp_path / f"{name}.wav"), mic, RATE)
+        log = tmp_path / f"{name}.jsonl"
+        assert main(["run", "weekly-reflection", "--mic-file", str(tmp_path / f"{name}.wav"),
+                     "--out-file", str(tmp_path / f"{name}-out.wav"), "--events", str(log),
+                     "--keep-recordings", "--seed", "1"]) == 0
+        return read_events(log)
+
+    kept = home()
+    monkeypatch.setenv("ASSISTANT_HOME", str(tmp_path / "probe-home"))
+    probe = weekly("probe", silence(1.0))
+    agreeing = next(e["t"] for e in probe if e["type"] == "turn_start"
+                    and e.get("keep") == "agreed change")
+    monkeypatch.setenv("ASSISTANT_HOME", str(kept))
+    said = spoken("We agreed that I will cook on Tuesday and you will call your mother")
+    first = weekly("first", np.concatenate([silence(agreeing + 2.0), said, silence(5.0)]))
+    assert not [e for e in first if e["type"] == "play_start"]
+    clips = Journal(kept).clips("weekly-reflection", "agreed change")
+    assert len(clips) == 1
+    clip, _ = soundfile.read(str(clips[0].file), dtype="float32")
+
+    second = weekly("second", silence(1.0))
+    said_first = [e for e in second if e["type"] == "say_start"][:4]
+    assert said_first[0]["text"].startswith("Weekly reflection.")  # the exercise speaks first
+    assert any(e["text"] == "Last week you agreed:" for e in said_first)
+    play = next(e for e in second if e["type"] == "play_start")
+    assert play["label"] == "agreed change" and play["file"] == str(clips[0].file)
+    out, _ = soundfile.read(str(tmp_path / "second-out.wav"), dtype="float32")
+    at = round(play["t"] * RATE)
+    np.testing.assert_array_equal(out[at: at + len(clip)], clip)
+    assert np.abs(clip).max() > 0.1

@@ -88,12 +88,13 @@ class Names:
 def build_plan(exercise: Exercise, names: Names, seed: int = 0, notice: str = "",
                asked: Mapping[str, int] | None = None,
                kept: Kept | None = None) -> tuple[PlannedStep, ...]:
-    """The session's steps; `notice` is said first. Deck questions `asked` before (with
+    """The session's steps; `notice` is said right after the opening. Deck questions `asked` before (with
     how often) are drawn after those never asked; `kept` recordings are replayed."""
     builder = _Builder(random.Random(seed), asked or {}, exercise.id, kept or {})
     opening = f"{exercise.title}. {exercise.invitation}"
-    steps = [PlannedStep("notice", "say", (_speak(notice, names),), block=0)] if notice else []
-    steps.append(PlannedStep("0", "say", (_speak(opening, names),), block=0))
+    steps = [PlannedStep("0", "say", (_speak(opening, names),), block=0)]
+    if notice:  # after the title: the first words are always the exercise's
+        steps.append(PlannedStep("notice", "say", (_speak(notice, names),), block=0))
     for number, step in enumerate(exercise.steps, 1):
         if isinstance(step, RepeatStep):
             for round_number, round_names in enumerate((names, names.swapped()), 1):
