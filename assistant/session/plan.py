@@ -88,8 +88,9 @@ class Names:
 def build_plan(exercise: Exercise, names: Names, seed: int = 0, notice: str = "",
                asked: Mapping[str, int] | None = None,
                kept: Kept | None = None) -> tuple[PlannedStep, ...]:
-    """The session's steps; `notice` is said right after the opening. Deck questions `asked` before (with
-    how often) are drawn after those never asked; `kept` recordings are replayed."""
+    """The session's steps; `notice` is said right after the opening. Deck questions
+    `asked` before (with how often) are drawn after those never asked; `kept`
+    recordings are replayed."""
     builder = _Builder(random.Random(seed), asked or {}, exercise.id, kept or {})
     opening = f"{exercise.title}. {exercise.invitation}"
     steps = [PlannedStep("0", "say", (_speak(opening, names),), block=0)]
