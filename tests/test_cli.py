@@ -190,6 +190,6 @@ def test_start_script_opens_the_menu_and_passes_options_through(tmp_path: Path) 
                             capture_output=True, text=True, timeout=120, env=env)
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
-    assert "1. Mutual appreciation (14 minutes)" in lines
+    assert "1. Mutual appreciation (9 minutes)" in lines
     assert "Starting Eye contact." in lines and lines[-1] == "Session stopped."
     assert "Using the typed menu." not in result.stdout  # --text reached the menu
