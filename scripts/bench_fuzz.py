@@ -112,10 +112,11 @@ def main() -> None:
     print(f"largest peak memory: {max(run.megabytes for run in measured):.0f} MB")
     print(f"loader alone, in process: {refused} of {len(hostiles)} refused with a UserError; "
           f"slowest {slowest * 1000:.0f} ms, largest traced peak {largest:.1f} MB")
-    odd = [(h.label, outcome(r, start_up)) for h, r in zip(hostiles, runs, strict=True)
-           if outcome(r, start_up) != "refused cleanly"]
-    for label, what in odd:
-        print(f"  not clean: {label}: {what}")
+    for hostile, run in zip(hostiles, runs, strict=True):
+        what = outcome(run, start_up)
+        if what != "refused cleanly":
+            told = run.stderr.strip()[-2000:] if run is not None else ""
+            print(f"  not clean: {hostile.label}: {what}\n{told}")
 
 
 if __name__ == "__main__":
