@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass, field
 
-CATCH_UP_SECONDS = 0.002  # a lag below this is jitter in the timestamps, not lost time
+CATCH_UP_SECONDS = 0.001  # a lag below this is jitter in the timestamps, not lost time
 MAX_CATCH_UP_SECONDS = 10.0  # beyond this the stream's time base changed: start afresh
 STEADY_BLOCKS = 8  # the offset must hold this many blocks before the clock acts on it
 
