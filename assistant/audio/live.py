@@ -154,11 +154,12 @@ class LiveAudio:
 
     def _duplex_callback(self, indata: Any, outdata: Any, frames: int, times: Any,
                          status: Any) -> None:
-        # the microphone keeps mic sample n at session sample n: silence for the time
-        # the clock skipped, and nothing for the time it held still
+        # the microphone keeps mic sample n at session sample n: the time the clock
+        # skipped is filled with the sound of the moment after it (silence there would
+        # look like a pause in a partner's speech), the time it held still is dropped
         skipped, held = self._render(outdata, frames, times)
         if skipped:
-            self._mic.put_nowait(np.zeros(skipped, dtype=np.float32))
+            self._mic.put_nowait(np.resize(indata[:, 0], skipped).astype(np.float32))
         self._mic.put_nowait(indata[held:, 0].copy())
 
     def _watch(self, stream: Any) -> None:
