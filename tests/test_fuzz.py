@@ -55,15 +55,19 @@ def test_the_loader_refuses_every_hostile_script_in_one_sentence(tmp_path: Path)
 
 @pytest.mark.parametrize("family", FAMILIES)
 def test_the_command_line_refuses_one_of_each_family(family: str, tmp_path: Path) -> None:
+    """Exit 2, one sentence, no traceback, under 200 MB, and under 5 s more than the same
+    machine takes to start the program at all (a busy machine can take seconds for that)."""
     hostile: Hostile = next(h for h in HOSTILES if h.label.startswith(f"{family}-"))
     path = tmp_path / "hostile.toml"
     path.write_bytes(hostile.content)
+    start_up = measured_run([sys.executable, "-m", "assistant", "list"], tmp_path, env=ENV)
+    assert start_up.status == 0
     run = measured_run(
         [sys.executable, "-m", "assistant", "run", str(path), "--out-file",
          str(tmp_path / "o.wav"), "--events", str(tmp_path / "e.jsonl")], tmp_path, env=ENV)
     assert run.status == 2, run.stderr
     assert "Traceback" not in run.stderr and len(run.stderr.strip().splitlines()) == 1
-    assert run.seconds < SECONDS and run.megabytes < MEGABYTES, run
+    assert run.seconds < start_up.seconds + SECONDS and run.megabytes < MEGABYTES, run
     assert not (tmp_path / "o.wav").exists() and not (tmp_path / "e.jsonl").exists()
 
 

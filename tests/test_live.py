@@ -58,6 +58,9 @@ def test_a_live_session_plays_speech_and_cues_on_the_sound_card(pulse: PulseServ
     assert events[-1]["type"] == "session_end" and events[-1]["reason"] == "completed"
     assert [e["kind"] for e in events if e["type"] == "cue"] == ["bell", "bell"]
 
+    underruns = result.stderr.count("underrun occurred")  # ALSA reports each one
+    if underruns > 3:  # other work starves the stream: no timing can be measured
+        pytest.skip(f"the machine is too busy to measure sound timing ({underruns} underruns)")
     audio, rate = soundfile.read(str(recording), dtype="float32")
     heard = onsets(audio, rate)
     assert len(heard), "nothing reached the sound card"

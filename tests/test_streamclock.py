@@ -68,3 +68,9 @@ def test_a_new_stream_gets_a_start_up_grace_a_playing_one_does_not() -> None:
     assert stalled(START_GRACE_SECONDS + 0.1, playing=False)
     assert stalled(STALL_SECONDS + 0.1, playing=True)
     assert not stalled(STALL_SECONDS - 0.1, playing=True)
+
+
+def test_a_jump_of_the_time_base_is_not_taken_for_lost_time() -> None:
+    before = steady(5.0, 20)
+    after = [t + 3600.0 for t in steady(5.0, 20, first=20)]  # timestamps from a new origin
+    assert not any(run(StreamClock(RATE), before + after))

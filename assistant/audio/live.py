@@ -30,6 +30,7 @@ START_GRACE_SECONDS = 5.0  # a new stream may take this long to play its first b
 WATCH_SECONDS = 0.1  # how often the watchdog looks
 WAIT_SECONDS = 0.25  # the longest the session waits between looks at the watchdog
 ABANDON_SECONDS = 0.5  # how long closing a lost stream may take before it is left behind
+MAX_REOPENS = 5  # streams that stop on their own are reopened this often in a session
 _EMPTY = np.zeros(0, dtype=np.float32)
 
 NO_INPUT = (
@@ -76,6 +77,8 @@ class LiveAudio:
         self.skipped = 0  # samples dropped to catch up with the card, over the session
         self._hold = 0  # samples of silence still to play while the clock waits
         self._lost = threading.Event()
+        self._failed = False  # the stream itself stopped (rather than stalling)
+        self.reopened = 0  # streams restarted after failing on their own
         self._progress_at = 0.0  # when the callback last rendered (time.monotonic)
         self._playing = False  # the stream has rendered its first block
 
@@ -105,9 +108,11 @@ class LiveAudio:
                     samplerate=self.rate, channels=self.channels, dtype="float32",
                     device=self.device,
                     blocksize=self.blocksize, callback=self._callback, latency=self.latency)
-            self._clock.reset()
+            # the clock is not reset: timestamps of a reopened stream share the old one's
+            # time base, so the time between the two is caught up like any stall
             self._hold = 0
             self._lost.clear()
+            self._failed = False
             self._playing, self._progress_at = False, time.monotonic()
             self._stream.start()
             self.output_latency = round(_output_latency(self._stream.latency) * self.rate)
@@ -152,11 +157,12 @@ class LiveAudio:
 
     def _duplex_callback(self, indata: Any, outdata: Any, frames: int, times: Any,
                          status: Any) -> None:
-        # the microphone keeps mic sample n at session sample n: silence for the time
-        # the clock skipped, and nothing for the time it held still
+        # the microphone keeps mic sample n at session sample n: the time the clock
+        # skipped is filled with the sound of the moment after it (silence there would
+        # look like a pause in a partner's speech), the time it held still is dropped
         skipped, held = self._render(outdata, frames, times)
         if skipped:
-            self._mic.put_nowait(np.zeros(skipped, dtype=np.float32))
+            self._mic.put_nowait(np.resize(indata[:, 0], skipped).astype(np.float32))
         self._mic.put_nowait(indata[held:, 0].copy())
 
     def _watch(self, stream: Any) -> None:
@@ -164,7 +170,10 @@ class LiveAudio:
         moving (a frozen sound server blocks the stream's own thread, never this one)."""
         while self._stream is stream and not self._lost.is_set():
             time.sleep(WATCH_SECONDS)
-            if stalled(time.monotonic() - self._progress_at, self._playing) or not stream.active:
+            if not stream.active:
+                self._failed = True
+                self._lost.set()
+            elif stalled(time.monotonic() - self._progress_at, self._playing):
                 self._lost.set()
 
     @property
@@ -175,10 +184,22 @@ class LiveAudio:
         return np.concatenate(drain(self._mic)) if not self._mic.empty() else _EMPTY
 
     def _check_alive(self) -> None:
-        """Raise DeviceLost if the watchdog found the stream failed or stalled."""
-        if self._lost.is_set():
-            self.close(lost=True)
-            raise DeviceLost
+        """Raise DeviceLost if the watchdog found the stream failed or stalled. A stream
+        that stopped on its own (PortAudio gives up after some underruns, as after a stall
+        of this process) is opened again once, at once: the device may be fine. A stalled
+        one is not: reopening would block on a frozen server."""
+        if not self._lost.is_set():
+            return
+        failed = self._failed
+        self.close(lost=True)
+        if failed and self.reopened < MAX_REOPENS and self._mixer is not None:
+            self.reopened += 1
+            try:
+                self.open(self._mixer)
+                return
+            except UserError:
+                pass
+        raise DeviceLost
 
     def advance(self, until: int | None, inbox: queue.Queue[T]) -> list[T]:
         assert self._mixer is not None, "open() first"

@@ -22,7 +22,8 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass, field
 
-CATCH_UP_SECONDS = 0.002  # a lag below this is jitter in the timestamps, not lost time
+CATCH_UP_SECONDS = 0.001  # a lag below this is jitter in the timestamps, not lost time
+MAX_CATCH_UP_SECONDS = 10.0  # beyond this the stream's time base changed: start afresh
 STEADY_BLOCKS = 8  # the offset must hold this many blocks before the clock acts on it
 
 
@@ -55,6 +56,9 @@ class StreamClock:
             return 0
         behind = offset - self._baseline
         if abs(behind) <= tolerance:
+            return 0
+        if abs(behind) > MAX_CATCH_UP_SECONDS * self.rate:
+            self._baseline = offset  # not lost time: timestamps from another origin
             return 0
         shifted = [o - behind for o in self._offsets]  # as if the clock had been there
         self._offsets.clear()

@@ -10,6 +10,7 @@ import numpy as np
 from assistant.audio.io import T, drain
 from assistant.audio.mixer import Mixer, Samples
 from assistant.audio.wavfile import WavReader, WavWriter
+from assistant.interrupts import deferred
 
 BLOCK_SECONDS = 1.0  # how much is mixed at a time; it bounds memory, not timing
 
@@ -42,9 +43,10 @@ class VirtualAudio:
             raise RuntimeError("a virtual session has nothing scheduled and no one to wake it")
         block = round(BLOCK_SECONDS * self.rate)
         while self._mixer.now < until:
-            samples = self._mixer.render(min(block, until - self._mixer.now))
-            if self._writer:
-                self._writer.write(samples)
+            with deferred():  # a signal between the two would lose rendered samples
+                samples = self._mixer.render(min(block, until - self._mixer.now))
+                if self._writer:
+                    self._writer.write(samples)
         return drain(inbox)
 
     @property

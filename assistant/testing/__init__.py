@@ -168,6 +168,11 @@ class PulseServer:
                         f"--rate={self.rate}", "--channels=1"], input=pcm, env=self.env,
                        check=True)
 
+    @property
+    def pid(self) -> int:
+        assert self._daemon is not None
+        return self._daemon.pid
+
     def freeze(self) -> None:
         """Stop the daemon (SIGSTOP): a sound server that hangs, as a stuck one does."""
         assert self._daemon is not None
