@@ -58,14 +58,17 @@ def _download(args: argparse.Namespace) -> int:
 
 def render_library(name: str) -> None:
     """Render the library's name-free prompts with this voice, so sessions start at once."""
+    from tqdm import tqdm
+
     voice = open_voice(VoiceSettings(name), SESSION_RATE, voice_cache())
     prompts = library_prompts()
-    print(f"Rendering {len(prompts)} library prompts ahead with {name} ...", flush=True)
     started = time.perf_counter()
     voice.prepare(prompts)
-    for text in prompts:
+    for text in tqdm(prompts, desc=f"rendering the library's prompts with {name}",
+                     unit="prompt"):
         voice.render(text)
-    print(f"Done in {time.perf_counter() - started:.0f} s.", flush=True)
+    print(f"Rendered {len(prompts)} prompts in {time.perf_counter() - started:.0f} s; "
+          "sessions start speaking at once.", flush=True)
 
 
 def _clear_cache(args: argparse.Namespace) -> int:
