@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 
 from assistant.session.library import load_library
 from assistant.session.plan import Names, PlannedStep, Speech, build_plan
@@ -30,7 +30,3 @@ def library_prompts() -> list[str]:
                 texts.setdefault(text)
     return list(texts)
 
-
-def spoken_seconds(texts: Iterable[str], words_per_minute: int) -> float:
-    """About how long these prompts take to say."""
-    return sum(len(text.split()) for text in texts) * 60 / words_per_minute

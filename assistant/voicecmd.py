@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import os
+import sys
 import time
 
 from assistant.audio.io import SESSION_RATE
@@ -31,11 +33,15 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def _list(args: argparse.Namespace) -> int:
     rows = voice_rows()
     width = max((len(row.name) for row in rows), default=0)
-    print("* default voice, E speaks English. Piper voices live in "
-          f"{voices_dir()}; add one with 'assistant voices download NAME'.")
+    lines = ["* default voice, E speaks English. Piper voices live in "
+             f"{voices_dir()}; add one with 'assistant voices download NAME'."]
     for row in rows:
         marks = ("*" if row.default else " ") + ("E" if row.english else " ")
-        print(f"{marks} {row.engine:<9} {row.name:<{width}}  {row.languages}")
+        lines.append(f"{marks} {row.engine:<9} {row.name:<{width}}  {row.languages}")
+    try:
+        print("\n".join(lines), flush=True)
+    except BrokenPipeError:  # read only in part (| head): not an error
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return 0
 
 
@@ -58,14 +64,17 @@ def _download(args: argparse.Namespace) -> int:
 
 def render_library(name: str) -> None:
     """Render the library's name-free prompts with this voice, so sessions start at once."""
+    from tqdm import tqdm
+
     voice = open_voice(VoiceSettings(name), SESSION_RATE, voice_cache())
     prompts = library_prompts()
-    print(f"Rendering {len(prompts)} library prompts ahead with {name} ...", flush=True)
     started = time.perf_counter()
     voice.prepare(prompts)
-    for text in prompts:
+    for text in tqdm(prompts, desc=f"rendering the library's prompts with {name}",
+                     unit="prompt"):
         voice.render(text)
-    print(f"Done in {time.perf_counter() - started:.0f} s.", flush=True)
+    print(f"Rendered {len(prompts)} prompts in {time.perf_counter() - started:.0f} s; "
+          "sessions start speaking at once.", flush=True)
 
 
 def _clear_cache(args: argparse.Namespace) -> int:
