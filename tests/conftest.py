@@ -34,3 +34,11 @@ def _private_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.
 
 def read_events(path: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Real-time tests share one worker with the heaviest renders (Piper in several
+    processes), so on a small machine those never starve a live stream."""
+    for item in items:
+        if item.get_closest_marker("live") or item.path.name == "test_piper_voice.py":
+            item.add_marker(pytest.mark.xdist_group("realtime"))
