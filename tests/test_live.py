@@ -11,6 +11,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -30,6 +31,24 @@ kind = "silence"
 prompt = "Rest."
 seconds = 1
 """
+
+
+@pytest.fixture(autouse=True)
+def _no_process_left_behind(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """A test that fails mid-way (a timeout, under load) leaves no session running."""
+    started: list[subprocess.Popen[Any]] = []
+
+    class Tracked(subprocess.Popen):  # type: ignore[type-arg]
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            started.append(self)
+
+    monkeypatch.setattr(subprocess, "Popen", Tracked)
+    yield
+    for process in started:
+        if process.poll() is None:
+            process.kill()
+            process.wait(timeout=10)
 
 
 @pytest.fixture
