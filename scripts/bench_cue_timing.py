@@ -128,7 +128,7 @@ def main() -> None:
               flush=True)
         ours = subprocess.Popen(
             [sys.executable, "-m", "assistant", "breathe", "--pattern", "box", "--minutes",
-             str(args.minutes)],
+             str(args.minutes), "--mono"],
             env={**pulse.env, "PULSE_SINK": "speaker"}, stdout=subprocess.DEVNULL)
         naive = subprocess.Popen(
             [sys.executable, __file__, "--naive-pacer", "--minutes", str(args.minutes)],

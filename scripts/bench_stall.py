@@ -71,7 +71,8 @@ def stalled_session(folder: Path, stall: float,
                              env=pulse.env, stdout=sink, stderr=subprocess.DEVNULL)]
         try:
             session = subprocess.Popen(
-                [sys.executable, "-m", "assistant", "run", str(script), "--events", str(log)],
+                [sys.executable, "-m", "assistant", "run", str(script), "--events", str(log),
+                 "--mono", "--debug"],
                 env=pulse.env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
             for pid in (pulse.pid, session.pid, *(helper.pid for helper in helpers)):
                 raise_priority(pid, priority)

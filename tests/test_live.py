@@ -65,9 +65,9 @@ def test_a_live_session_plays_speech_and_cues_on_the_sound_card(pulse: PulseServ
         ["parecord", "--device=speaker.monitor", "--rate=16000", "--channels=1",
          "--file-format=wav", str(recording)], env=pulse.env)
     try:
-        result = subprocess.run(
-            [sys.executable, "-m", "assistant", "run", str(script), "--events", str(log)],
-            env=pulse.env, capture_output=True, text=True, timeout=60)
+        result = subprocess.run(  # --debug: ALSA's own underrun lines are counted below
+            [sys.executable, "-m", "assistant", "run", str(script), "--events", str(log),
+             "--debug"], env=pulse.env, capture_output=True, text=True, timeout=60)
     finally:
         recorder.terminate()
         recorder.wait(timeout=10)

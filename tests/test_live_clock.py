@@ -60,7 +60,8 @@ def test_cues_after_a_stall_of_the_process_stay_on_their_grid(tmp_path: Path) ->
                              env=pulse.env, stdout=sink, stderr=subprocess.DEVNULL)]
         try:
             session = subprocess.Popen(
-                [sys.executable, "-m", "assistant", "run", str(script), "--events", str(log)],
+                [sys.executable, "-m", "assistant", "run", str(script), "--events", str(log),
+                 "--mono", "--debug"],  # one channel, as the templates; ALSA's lines counted
                 env=pulse.env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
             first = wait_for(log, '"cue"', session)
             time.sleep(1.0)  # mid-breathing
