@@ -293,7 +293,7 @@ def _menu(args: argparse.Namespace) -> int:
     if audio is None:
         menu.print_menu(exercises, out)
         print(f"{problem} Using the typed menu.", flush=True)
-        print(menu.introduction(False, False), flush=True)
+        print(" ".join(filter(None, (menu.introduction(False, False), due))), flush=True)
         args.text = True
         return _start(menu.typed_choice(exercises, lines, out), args)
     log = EventLog(args.events, SESSION_RATE) if args.events else None
