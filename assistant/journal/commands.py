@@ -11,7 +11,6 @@ import os
 import shutil
 import sqlite3
 import sys
-from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -24,6 +23,7 @@ from assistant.journal.store import (
     private_folder,
 )
 from assistant.paths import data_home
+from assistant.session.answers import spoken_list
 
 CLIPS = "clips"
 DAILY, WEEKLY = "daily-check-in", "weekly-reflection"
@@ -97,19 +97,21 @@ def due(sessions: list[SessionRecord], now: datetime) -> list[str]:
     return suggestions
 
 
-def due_line(now: datetime | None = None) -> str:
-    """What is due, as one sentence for the menu to say; empty if the journal says nothing."""
+def due_today(journal: Journal) -> list[tuple[str, str]]:
+    """(exercise id, title) of what is due now, most pressing first."""
     from assistant.session.library import find_exercise
 
+    now = datetime.now().astimezone()
+    return [(e, find_exercise(e).title) for e in due(journal.sessions(limit=10_000), now)]
+
+
+def due_line() -> str:
+    """What is due, as one sentence for the menu to say; empty if the journal says nothing."""
     try:
-        sessions = Journal(data_home()).sessions(limit=10_000)
+        titles = [title for _, title in due_today(Journal(data_home()))]
     except (OSError, sqlite3.Error, JournalError):
         return ""
-    titles = [find_exercise(e).title for e in due(sessions, now or datetime.now().astimezone())]
-    if not titles:
-        return ""
-    listed = titles[0] if len(titles) == 1 else ", ".join(titles[:-1]) + " and " + titles[-1]
-    return f"Due today: {listed}."
+    return f"Due today: {spoken_list(titles)}." if titles else ""
 
 
 def _open() -> Journal:
@@ -123,15 +125,12 @@ def _local(moment: datetime) -> str:
     return moment.astimezone().strftime("%Y-%m-%d %H:%M")
 
 
-def _today(args: argparse.Namespace, now: Callable[[], datetime] | None = None) -> int:
-    from assistant.session.library import find_exercise
-
-    moment = (now or (lambda: datetime.now().astimezone()))()
-    suggestions = due(_open().sessions(limit=10_000), moment)
+def _today(args: argparse.Namespace) -> int:
+    suggestions = due_today(_open())
     if not suggestions:
         print("Nothing is due today. Any practice is welcome.")
-    for exercise in suggestions:
-        print(f"Due: {find_exercise(exercise).title} (assistant run {exercise})")
+    for exercise, title in suggestions:
+        print(f"Due: {title} (assistant run {exercise})")
     return 0
 
 

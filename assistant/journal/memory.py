@@ -23,9 +23,10 @@ from assistant.journal.recorder import ClipRecorder
 from assistant.journal.store import Journal, JournalError
 from assistant.paths import data_home
 from assistant.session.adapt import TOO_MUCH_NOTICE, gentler
+from assistant.session.answers import spoken_list
 from assistant.session.events import Event
 from assistant.session.plan import Names, deck_questions
-from assistant.session.script import Exercise, RepeatStep, ReplayStep, Step
+from assistant.session.script import AskStep, Exercise, ReplayStep, TurnStep, each_step
 
 
 @dataclass(frozen=True)
@@ -69,7 +70,7 @@ def remember(exercise: Exercise, names: Names, rate: int, folder: Path | None = 
     labels = kept_labels(exercise)
     if keep_recordings and labels:
         recorder = ClipRecorder(journal, (folder or data_home()) / CLIPS, rate, clock, err)
-        notices.append(KEEPING.format(what=_listed(labels)))
+        notices.append(KEEPING.format(what=spoken_list([f"each {label}" for label in labels])))
     kept = {(source or exercise.id, label): [str(c.file) for c in
                                              journal.clips(source or exercise.id, label)
                                              if c.file.exists()]
@@ -86,8 +87,8 @@ KEEPING = ("As you asked, I will keep a recording of {what} in your private jour
 def kept_labels(exercise: Exercise) -> list[str]:
     """The labels of the recordings this exercise keeps, in order, once each."""
     labels: list[str] = []
-    for step in _all_steps(exercise):
-        label = getattr(step, "keep", "")
+    for step in each_step(exercise.steps):
+        label = step.keep if isinstance(step, TurnStep | AskStep) else ""
         if label and label not in labels:
             labels.append(label)
     return labels
@@ -95,17 +96,5 @@ def kept_labels(exercise: Exercise) -> list[str]:
 
 def replayed(exercise: Exercise) -> list[tuple[str, str]]:
     """(exercise, label) of every replay step: what to look up in the journal."""
-    return [(step.exercise, step.label) for step in _all_steps(exercise)
+    return [(step.exercise, step.label) for step in each_step(exercise.steps)
             if isinstance(step, ReplayStep)]
-
-
-def _all_steps(exercise: Exercise) -> list[Step]:
-    steps: list[Step] = []
-    for step in exercise.steps:
-        steps += list(step.steps) if isinstance(step, RepeatStep) else [step]
-    return steps
-
-
-def _listed(labels: list[str]) -> str:
-    named = [f"each {label}" for label in labels]
-    return named[0] if len(named) == 1 else ", ".join(named[:-1]) + " and " + named[-1]

@@ -30,6 +30,11 @@ def where(title: str, index: int, count: int, step: PlannedStep, beat: Beat) -> 
             f"{_describe(step, beat)}.")
 
 
+def spoken_list(items: list[str]) -> str:
+    """"a", "a and b", "a, b and c": a list as it is said."""
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
 def _minutes(seconds: float) -> str:
     minutes = max(1, round(seconds / 60))
     return f"{minutes} minute{'s' if minutes != 1 else ''}"

@@ -283,9 +283,7 @@ class SessionMachine:
 
     def _on_help(self) -> None:
         self._log_command(Command.HELP)
-        phase = "paused" if self.state == "paused" else "turn" if self.phase == "turn" \
-            else "guiding"
-        self._politely(Speech(answers.HELP[phase]))
+        self._politely(Speech(answers.HELP[self.phase]))
 
     def _on_good(self) -> None:
         self._closing(Command.GOOD_STRETCH, "good stretch")

@@ -26,6 +26,7 @@ from assistant.session.script import (
     SilenceStep,
     Step,
     TurnStep,
+    each_step,
 )
 
 
@@ -263,10 +264,8 @@ def _pacing(step: PaceStep) -> Beat:
 def deck_questions(exercise: Exercise, names: Names) -> dict[str, str]:
     """Each deck question as it is spoken, to the question as written."""
     spoken: dict[str, str] = {}
-    for step in exercise.steps:
-        inner = step.steps if isinstance(step, RepeatStep) else (step,)
-        for each in inner:
-            if isinstance(each, AskStep) and each.deck:
-                for round_names in (names, names.swapped()):
-                    spoken.update({fill(q, round_names): q for q in each.questions})
+    for step in each_step(exercise.steps):
+        if isinstance(step, AskStep) and step.deck:
+            for round_names in (names, names.swapped()):
+                spoken.update({fill(q, round_names): q for q in step.questions})
     return spoken

@@ -105,6 +105,12 @@ Step = (SayStep | TurnStep | SilenceStep | BreatheStep | PaceStep | AskStep | Re
         | RepeatStep)
 
 
+def each_step(steps: tuple[Step, ...]) -> list[Step]:
+    """The steps with each `repeat` opened up: every step a script holds, once."""
+    return [inner for step in steps
+            for inner in (step.steps if isinstance(step, RepeatStep) else (step,))]
+
+
 @dataclass(frozen=True)
 class Exercise:
     id: str
