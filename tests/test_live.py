@@ -137,24 +137,32 @@ seconds = 60
 """
 
 
-def test_a_live_turn_hears_the_partner_and_ends_after_the_patience(
-        pulse: PulseServer, tmp_path: Path) -> None:
-    """Real time, about ten seconds: speech played into the virtual microphone."""
-    script, log = tmp_path / "listen.toml", tmp_path / "e.jsonl"
-    script.write_text(LISTEN, encoding="utf-8")
+def speak_in_a_live_turn(pulse: PulseServer, folder: Path, script: str, speech: np.ndarray,
+                         *options: str) -> list[dict[str, Any]]:
+    """Run `script` live; once its turn starts, play `speech` into the microphone; the
+    finished session's events."""
+    path, log = folder / "session.toml", folder / "e.jsonl"
+    path.write_text(script, encoding="utf-8")
     session = subprocess.Popen(
-        [sys.executable, "-m", "assistant", "run", str(script), "--events", str(log),
-         "--names", "Ana,Ben", "--patience", "2"], env=pulse.env, stdout=subprocess.DEVNULL,
+        [sys.executable, "-m", "assistant", "run", str(path), "--events", str(log),
+         "--names", "Ana,Ben", *options], env=pulse.env, stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 30
     while not (log.exists() and "turn_start" in log.read_text()):
         assert time.monotonic() < deadline and session.poll() is None, "no turn started"
         time.sleep(0.05)
-    pulse.play_into_mic(np.concatenate([silence(0.5), spoken("I had a calm and happy day "
-                                                             "and I am glad to be here")]))
+    pulse.play_into_mic(speech)
     _, err = session.communicate(timeout=30)
     assert session.returncode == 0, err
-    events = read_events(log)
+    return read_events(log)
+
+
+def test_a_live_turn_hears_the_partner_and_ends_after_the_patience(
+        pulse: PulseServer, tmp_path: Path) -> None:
+    """Real time, about ten seconds: speech played into the virtual microphone."""
+    said = spoken("I had a calm and happy day and I am glad to be here")
+    events = speak_in_a_live_turn(pulse, tmp_path, LISTEN, np.concatenate([silence(0.5), said]),
+                                  "--patience", "2")
     kinds = [e["type"] for e in events]
     assert "speech_start" in kinds and "speech_end" in kinds
     end = next(e for e in events if e["type"] == "turn_end")
@@ -179,22 +187,10 @@ seconds = 4
 def test_live_the_bell_after_a_turn_waits_for_the_partner_to_pause(
         pulse: PulseServer, tmp_path: Path) -> None:
     """Real time, about fifteen seconds: a partner talks on past a short turn's time."""
-    script, log = tmp_path / "wait.toml", tmp_path / "e.jsonl"
-    script.write_text(TALK_OVER, encoding="utf-8")
-    session = subprocess.Popen(
-        [sys.executable, "-m", "assistant", "run", str(script), "--events", str(log),
-         "--names", "Ana,Ben"], env=pulse.env, stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + 30
-    while not (log.exists() and "turn_start" in log.read_text()):
-        assert time.monotonic() < deadline and session.poll() is None, "no turn started"
-        time.sleep(0.05)
     talk = spoken("I had a calm day and I am glad to be here, and there is one more thing "
                   "I would like to say about the weekend")
-    pulse.play_into_mic(np.concatenate([silence(0.3), talk]))
-    _, err = session.communicate(timeout=30)
-    assert session.returncode == 0, err
-    events = read_events(log)
+    events = speak_in_a_live_turn(pulse, tmp_path, TALK_OVER,
+                                  np.concatenate([silence(0.3), talk]))
     start = next(e["t"] for e in events if e["type"] == "turn_start")
     end = next(e for e in events if e["type"] == "turn_end")
     assert end["reason"] == "time" and end["t"] > start + 4.0 + 1.0, "ended at a pause"
