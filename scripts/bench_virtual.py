@@ -18,11 +18,8 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
-
-import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -49,39 +46,8 @@ def virtual_run(exercise: str, cache: Path, folder: Path) -> tuple[float, float]
 
 def first_speech_latency(pulse: PulseServer, cache: Path, folder: Path) -> float:
     """Seconds from launching `assistant run` to its first loud sample at the sink."""
-    monitor = subprocess.Popen(
-        ["parec", "--device=speaker.monitor", "--raw", "--format=s16le", "--rate=16000",
-         "--channels=1", "--latency-msec=5"], env=pulse.env, stdout=subprocess.PIPE)
-    heard: list[float] = []
-
-    def listen() -> None:
-        assert monitor.stdout is not None
-        while not heard:
-            chunk = monitor.stdout.read1(640)  # type: ignore[attr-defined]
-            if not chunk:
-                return
-            samples = np.frombuffer(chunk[: len(chunk) // 2 * 2], dtype=np.int16)
-            loud = np.flatnonzero(np.abs(samples) > 300)
-            if len(loud):
-                # the chunk ends now; its first loud sample sounded a little earlier
-                heard.append(time.monotonic() - (len(samples) - loud[0]) / 16_000)
-
-    listener = threading.Thread(target=listen, daemon=True)
-    listener.start()
-    time.sleep(0.5)  # let the recorder settle before the clock starts
     env = {**pulse.env, "XDG_CACHE_HOME": str(cache)}
-    started = time.monotonic()
-    session = subprocess.Popen([*ASSISTANT, "run", "eye-contact"], env=env,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    listener.join(timeout=15)
-    session.terminate()
-    session.wait(timeout=10)
-    monitor.terminate()
-    monitor.wait(timeout=10)
-    if not heard:
-        raise RuntimeError("no speech reached the null sink")
-    return heard[0] - started
-
+    return pulse.first_sound_after_launch([*ASSISTANT, "run", "eye-contact"], env, timeout=15)
 
 def main() -> None:
     exercises = load_library()

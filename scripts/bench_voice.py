@@ -28,7 +28,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
@@ -101,38 +100,8 @@ def render_figures(engine: Engine, prompts: list[str]) -> tuple[float, float, fl
 
 def first_speech(pulse: PulseServer, home: Path, voice: str) -> float:
     """Seconds from launching a live `assistant run` to its first loud sample at the sink."""
-    monitor = subprocess.Popen(
-        ["parec", "--device=speaker.monitor", "--raw", "--format=s16le", f"--rate={RATE}",
-         "--channels=1", "--latency-msec=5"], env=pulse.env, stdout=subprocess.PIPE)
-    heard: list[float] = []
-
-    def listen() -> None:
-        assert monitor.stdout is not None
-        while not heard:
-            chunk = monitor.stdout.read1(640)  # type: ignore[attr-defined]
-            if not chunk:
-                return
-            samples = np.frombuffer(chunk[: len(chunk) // 2 * 2], dtype=np.int16)
-            loud = np.flatnonzero(np.abs(samples) > 300)
-            if len(loud):  # the chunk ends now; its first loud sample sounded earlier
-                heard.append(time.monotonic() - (len(samples) - loud[0]) / RATE)
-
-    listener = threading.Thread(target=listen, daemon=True)
-    listener.start()
-    time.sleep(0.5)  # let the recorder settle before the clock starts
     env = {**pulse.env, "ASSISTANT_HOME": str(home)}
-    started = time.monotonic()
-    session = subprocess.Popen([*ASSISTANT, "run", EXERCISE, "--voice", voice], env=env,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    listener.join(timeout=60)
-    session.terminate()
-    session.wait(timeout=10)
-    monitor.terminate()
-    monitor.wait(timeout=10)
-    if not heard:
-        raise RuntimeError("no speech reached the null sink")
-    return heard[0] - started
-
+    return pulse.first_sound_after_launch([*ASSISTANT, "run", EXERCISE, "--voice", voice], env)
 
 def peak_memory(home: Path, voice: str, folder: Path) -> float:
     """MiB: the largest resident set of a virtual session's processes."""

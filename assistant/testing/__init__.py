@@ -14,6 +14,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -181,6 +182,40 @@ class PulseServer:
     def thaw(self) -> None:
         assert self._daemon is not None
         self._daemon.send_signal(signal.SIGCONT)
+
+    def first_sound_after_launch(self, command: Sequence[str], env: dict[str, str],
+                                 timeout: float = 60.0) -> float:
+        """Seconds from launching `command` to its first loud sample at the speaker sink."""
+        monitor = subprocess.Popen(
+            ["parec", "--device=speaker.monitor", "--raw", "--format=s16le",
+             f"--rate={self.rate}", "--channels=1", "--latency-msec=5"], env=self.env,
+            stdout=subprocess.PIPE)
+        heard: list[float] = []
+
+        def listen() -> None:
+            assert monitor.stdout is not None
+            while not heard:
+                chunk = monitor.stdout.read1(640)  # type: ignore[attr-defined]
+                if not chunk:
+                    return
+                samples = np.frombuffer(chunk[: len(chunk) // 2 * 2], dtype=np.int16)
+                loud = np.flatnonzero(np.abs(samples) > 300)
+                if len(loud):  # the chunk ends now; its first loud sample sounded earlier
+                    heard.append(time.monotonic() - (len(samples) - loud[0]) / self.rate)
+
+        listener = threading.Thread(target=listen, daemon=True)
+        listener.start()
+        time.sleep(0.5)  # let the recorder settle before the clock starts
+        started = time.monotonic()
+        launched = subprocess.Popen(list(command), env=env, stdout=subprocess.DEVNULL,
+                                    stderr=subprocess.DEVNULL)
+        listener.join(timeout=timeout)
+        for process in (launched, monitor):
+            process.terminate()
+            process.wait(timeout=10)
+        if not heard:
+            raise RuntimeError("no sound reached the speaker sink")
+        return heard[0] - started
 
     def pactl(self, *args: str) -> None:
         subprocess.run(["pactl", *args], env=self.env, check=True, capture_output=True)
