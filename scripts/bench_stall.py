@@ -61,47 +61,36 @@ def stalled_session(folder: Path, stall: float,
     was surely over."""
     script, log, raw = folder / "stall.toml", folder / "e.jsonl", folder / "speaker.raw"
     script.write_text(SCRIPT, encoding="utf-8")
-    with PulseServer(folder / "pulse") as pulse, raw.open("wb") as sink:
-        helpers = [
-            subprocess.Popen(["pacat", "--playback", "--device=speaker", "--raw",
-                              "--format=s16le", f"--rate={RATE}", "--channels=1", "/dev/zero"],
-                             env=pulse.env, stderr=subprocess.DEVNULL),
-            subprocess.Popen(["parec", "--device=speaker.monitor", "--raw", "--format=s16le",
-                              f"--rate={RATE}", "--channels=1", "--latency-msec=10"],
-                             env=pulse.env, stdout=sink, stderr=subprocess.DEVNULL)]
+    with PulseServer(folder / "pulse") as pulse, raw.open("wb") as sink, \
+            pulse.recording_speaker(sink) as helpers:
+        session = subprocess.Popen(
+            [sys.executable, "-m", "assistant", "run", str(script), "--events", str(log),
+             "--mono", "--debug"],
+            env=pulse.env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        for pid in (pulse.pid, session.pid, *(helper.pid for helper in helpers)):
+            raise_priority(pid, priority)
+        deadline = time.monotonic() + 30
+        while not (log.exists() and '"cue"' in log.read_text()):
+            if time.monotonic() > deadline or session.poll() is not None:
+                raise RuntimeError("the session played no cue")
+            time.sleep(0.01)
+        first_seen = time.monotonic()
+        time.sleep(1.0)
+        stopped_at = time.monotonic() - first_seen
+        session.send_signal(signal.SIGSTOP)
+        time.sleep(stall)
+        session.send_signal(signal.SIGCONT)
         try:
-            session = subprocess.Popen(
-                [sys.executable, "-m", "assistant", "run", str(script), "--events", str(log),
-                 "--mono", "--debug"],
-                env=pulse.env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-            for pid in (pulse.pid, session.pid, *(helper.pid for helper in helpers)):
-                raise_priority(pid, priority)
-            deadline = time.monotonic() + 30
-            while not (log.exists() and '"cue"' in log.read_text()):
-                if time.monotonic() > deadline or session.poll() is not None:
-                    raise RuntimeError("the session played no cue")
-                time.sleep(0.01)
-            first_seen = time.monotonic()
-            time.sleep(1.0)
-            stopped_at = time.monotonic() - first_seen
-            session.send_signal(signal.SIGSTOP)
-            time.sleep(stall)
-            session.send_signal(signal.SIGCONT)
-            try:
-                _, err = session.communicate(timeout=30)
-            except subprocess.TimeoutExpired:
-                session.kill()
-                _, err = session.communicate()
-                raise RuntimeError(f"the session hung: {err} {log.read_text()}") from None
-            if session.returncode != 0:
-                raise RuntimeError(f"the session failed: {err}")
-            print(f"underruns reported by ALSA: {err.count('underrun occurred')} "
-                  "(the stall itself causes one or two)")
-            time.sleep(0.3)
-        finally:
-            for helper in helpers:
-                helper.terminate()
-                helper.wait(timeout=10)
+            _, err = session.communicate(timeout=30)
+        except subprocess.TimeoutExpired:
+            session.kill()
+            _, err = session.communicate()
+            raise RuntimeError(f"the session hung: {err} {log.read_text()}") from None
+        if session.returncode != 0:
+            raise RuntimeError(f"the session failed: {err}")
+        print(f"underruns reported by ALSA: {err.count('underrun occurred')} "
+              "(the stall itself causes one or two)")
+        time.sleep(0.3)
     events = [json.loads(line) for line in log.read_text().splitlines()]
     cues = [(float(e["t"]), str(e["kind"])) for e in events if e["type"] == "cue"
             and e["kind"] != "bell"]

@@ -50,31 +50,20 @@ def wait_for(path: Path, fragment: str, process: subprocess.Popen[str],
 def test_cues_after_a_stall_of_the_process_stay_on_their_grid(tmp_path: Path) -> None:
     script, log, raw = tmp_path / "stall.toml", tmp_path / "e.jsonl", tmp_path / "speaker.raw"
     script.write_text(BREATHE, encoding="utf-8")
-    with PulseServer(tmp_path / "pulse") as pulse, raw.open("wb") as sink:
-        helpers = [  # a steady stream keeps the sink (and its monitor) running throughout
-            subprocess.Popen(["pacat", "--playback", "--device=speaker", "--raw",
-                              "--format=s16le", f"--rate={RATE}", "--channels=1", "/dev/zero"],
-                             env=pulse.env, stderr=subprocess.DEVNULL),
-            subprocess.Popen(["parec", "--device=speaker.monitor", "--raw", "--format=s16le",
-                              f"--rate={RATE}", "--channels=1", "--latency-msec=10"],
-                             env=pulse.env, stdout=sink, stderr=subprocess.DEVNULL)]
-        try:
-            session = subprocess.Popen(
-                [sys.executable, "-m", "assistant", "run", str(script), "--events", str(log),
-                 "--mono", "--debug"],  # one channel, as the templates; ALSA's lines counted
-                env=pulse.env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-            first = wait_for(log, '"cue"', session)
-            time.sleep(1.0)  # mid-breathing
-            stopped_at = time.monotonic() - first
-            session.send_signal(signal.SIGSTOP)
-            time.sleep(0.5)
-            session.send_signal(signal.SIGCONT)
-            _, err = session.communicate(timeout=60)
-            time.sleep(0.3)  # let the recorder take in the last cue
-        finally:
-            for helper in helpers:
-                helper.terminate()
-                helper.wait(timeout=10)
+    with PulseServer(tmp_path / "pulse") as pulse, raw.open("wb") as sink, \
+            pulse.recording_speaker(sink):
+        session = subprocess.Popen(
+            [sys.executable, "-m", "assistant", "run", str(script), "--events", str(log),
+             "--mono", "--debug"],  # one channel, as the templates; ALSA's lines counted
+            env=pulse.env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        first = wait_for(log, '"cue"', session)
+        time.sleep(1.0)  # mid-breathing
+        stopped_at = time.monotonic() - first
+        session.send_signal(signal.SIGSTOP)
+        time.sleep(0.5)
+        session.send_signal(signal.SIGCONT)
+        _, err = session.communicate(timeout=60)
+        time.sleep(0.3)  # let the recorder take in the last cue
     assert session.returncode == 0, err
     underruns = err.count("underrun occurred")  # ALSA reports each one on standard error
     if underruns > MAX_UNDERRUNS:  # other work starves the stream: no grid can be measured

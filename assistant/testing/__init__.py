@@ -7,6 +7,7 @@ logic is under test (a fake for pure logic, never for the real voice).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import queue
 import shutil
@@ -16,10 +17,10 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import cast
+from typing import BinaryIO, cast
 
 import numpy as np
 import soundfile
@@ -182,6 +183,24 @@ class PulseServer:
     def thaw(self) -> None:
         assert self._daemon is not None
         self._daemon.send_signal(signal.SIGCONT)
+
+    @contextlib.contextmanager
+    def recording_speaker(self, raw: BinaryIO) -> Iterator[list[subprocess.Popen[bytes]]]:
+        """Record the speaker sink's monitor into `raw` (16-bit PCM). A steady silent
+        stream keeps the sink, and so its monitor, running throughout."""
+        helpers = [
+            subprocess.Popen(["pacat", "--playback", "--device=speaker", "--raw",
+                              "--format=s16le", f"--rate={self.rate}", "--channels=1",
+                              "/dev/zero"], env=self.env, stderr=subprocess.DEVNULL),
+            subprocess.Popen(["parec", "--device=speaker.monitor", "--raw", "--format=s16le",
+                              f"--rate={self.rate}", "--channels=1", "--latency-msec=10"],
+                             env=self.env, stdout=raw, stderr=subprocess.DEVNULL)]
+        try:
+            yield helpers
+        finally:
+            for helper in helpers:
+                helper.terminate()
+                helper.wait(timeout=10)
 
     def first_sound_after_launch(self, command: Sequence[str], env: dict[str, str],
                                  timeout: float = 60.0) -> float:
