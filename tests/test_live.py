@@ -171,17 +171,7 @@ def test_a_live_turn_hears_the_partner_and_ends_after_the_patience(
     assert end["t"] - speech_end["t"] == pytest.approx(2.0, abs=0.05)
 
 
-TALK_OVER = """
-title = "Wait"
-minutes = 1
-invitation = "Only if you like."
-[[steps]]
-kind = "turn"
-partner = "A"
-prompt = "{A}, your turn."
-listener = "{B}, listen."
-seconds = 4
-"""
+TALK_OVER = LISTEN.replace("seconds = 60", "seconds = 4")  # a partner will talk past it
 
 
 def test_live_the_bell_after_a_turn_waits_for_the_partner_to_pause(

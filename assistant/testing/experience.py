@@ -38,7 +38,9 @@ if TYPE_CHECKING:
 RESUME_WITHIN = 5.0  # seconds: a partner who would speak again this soon was not done
 COLLISION = 0.25  # seconds: a sound this close to a first word is a collision
 CLOSING_WORDS = ("good stretch", "too much")
-STOP_REPLY = "Paused. Say continue"
+STOP_REPLY = "Paused. Say continue"  # the start of machine.STOP_REPLY: a log's text is
+# matched, not the constant imported, so logs of an earlier engine (bench_floor's
+# --before) are judged the same way
 
 
 @dataclass(frozen=True)
