@@ -1,7 +1,7 @@
 import sys
 
 try:
-    from assistant.launch import main
+    from assistant.cli.launch import main
 
     status = main()
 except KeyboardInterrupt:  # a Ctrl-C before the entry point's own guard

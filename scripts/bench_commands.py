@@ -26,9 +26,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
-from assistant.speech.models import choose_model  # noqa: E402
-from assistant.speech.recognizer import CommandRecognizer, load_model  # noqa: E402
-from assistant.testing import silence, spoken  # noqa: E402
+from assistant.speech.commands.models import choose_model  # noqa: E402
+from assistant.speech.commands.recognizer import CommandRecognizer, load_model  # noqa: E402
+from assistant.testing.sounds import silence, spoken  # noqa: E402
 
 LOAD = """
 import json, sys, time
@@ -37,7 +37,7 @@ def rss():
     for line in open("/proc/self/status"):
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
-from assistant.speech.recognizer import load_model
+from assistant.speech.commands.recognizer import load_model
 before = rss()
 started = time.perf_counter()
 load_model(Path(sys.argv[1]))
@@ -88,7 +88,7 @@ def barge_in_latency(model: Path, folder: Path) -> float:
     --headphones) to that voice being ducked, on the session clock: from where the
     detector says the speech began to the first output sample rendered ducked. The
     device adds its input and output latency (see `stream_latency`)."""
-    from assistant.testing import PulseServer
+    from assistant.testing.pulse import PulseServer
 
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "talk.toml").write_text(TALK)
@@ -112,7 +112,7 @@ def barge_in_latency(model: Path, folder: Path) -> float:
 
 def stream_latency() -> tuple[float, float]:
     """PortAudio's reported input and output latency for the session's stream settings."""
-    from assistant.testing import PulseServer
+    from assistant.testing.pulse import PulseServer
 
     with tempfile.TemporaryDirectory() as scratch, PulseServer(Path(scratch)) as pulse:
         script = ("import sounddevice as sd; s = sd.Stream(samplerate=16000, channels=1, "

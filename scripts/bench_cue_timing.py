@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from assistant.audio.cues import CueBank  # noqa: E402
-from assistant.testing import PulseServer  # noqa: E402
+from assistant.testing.pulse import PulseServer  # noqa: E402
 
 RATE = 16_000
 PHASE_SECONDS = 4.0

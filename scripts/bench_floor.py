@@ -40,8 +40,8 @@ SIMULATOR = ("assistant/testing/couple.py", "assistant/testing/experience.py",
 def measure(seed: int, hints: dict[str, dict[str, str]] | None,
             only: list[str] | None = None) -> dict[str, Any]:
     """Figures per profile, for the `assistant` package on sys.path."""
-    from assistant.session.library import load_library
-    from assistant.speech.voice import EspeakVoice, VoiceSettings
+    from assistant.script.library import load_library
+    from assistant.speech.voice.rendering import EspeakVoice, VoiceSettings
     from assistant.testing.couple import PROFILES
     from assistant.testing.experience import judge, live_with
 
@@ -72,7 +72,7 @@ def measure(seed: int, hints: dict[str, dict[str, str]] | None,
 
 def floor_hints() -> dict[str, dict[str, str]]:
     """Each library step's floor kind, by exercise and step number (as the plan numbers it)."""
-    from assistant.session.library import load_library
+    from assistant.script.library import load_library
     from assistant.session.plan import Names, build_plan
 
     hints: dict[str, dict[str, str]] = {}

@@ -30,10 +30,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from assistant.errors import UserError  # noqa: E402
-from assistant.hostile import Hostile, generate  # noqa: E402
-from assistant.session.library import find_exercise  # noqa: E402
-from assistant.testing import Measured, measured_run  # noqa: E402
+from assistant.base.errors import UserError  # noqa: E402
+from assistant.script.library import find_exercise  # noqa: E402
+from assistant.testing.harness import Measured, measured_run  # noqa: E402
+from assistant.testing.hostile import Hostile, generate  # noqa: E402
 
 LIMIT_SECONDS = 5.0
 ENV = {**os.environ, "PULSE_SERVER": "unix:/nonexistent"}

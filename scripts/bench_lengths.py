@@ -31,12 +31,12 @@ def simulate(exercise_id: str, seed: int,
     from assistant.audio.cues import CueBank
     from assistant.audio.mixer import Mixer
     from assistant.audio.virtual import VirtualAudio
-    from assistant.runner import SessionRunner
+    from assistant.engine.runner import SessionRunner
+    from assistant.script.library import find_exercise
     from assistant.session.events import Event
-    from assistant.session.library import find_exercise
     from assistant.session.machine import SessionMachine
     from assistant.session.plan import Names, build_plan
-    from assistant.speech.voice import EspeakVoice, VoiceSettings
+    from assistant.speech.voice.rendering import EspeakVoice, VoiceSettings
     from assistant.testing.couple import PROFILES, RATE
     from assistant.testing.experience import judge, live_with
 
@@ -60,7 +60,7 @@ def main() -> int:
     parser.add_argument("--jobs", type=int, default=1, help="runs at once")
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT))
-    from assistant.session.library import exercise_ids
+    from assistant.script.library import exercise_ids
 
     ids = args.exercises or list(exercise_ids())
     seeds = args.seeds or [7, 3]

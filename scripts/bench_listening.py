@@ -33,10 +33,11 @@ import soundfile
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from assistant.cli import main as assistant  # noqa: E402
+from assistant.cli.main import main as assistant  # noqa: E402
 from assistant.session.floor import FloorSettings  # noqa: E402
 from assistant.speech.detector import WINDOW, SpeechDetector, silero  # noqa: E402
-from assistant.testing import RATE, PulseServer, noise, silence, spoken  # noqa: E402
+from assistant.testing.pulse import PulseServer  # noqa: E402
+from assistant.testing.sounds import RATE, noise, silence, spoken  # noqa: E402
 from tests.conftest import read_events  # noqa: E402
 
 SCRIPT = """

@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from assistant.audio.cues import CueBank, synthesise  # noqa: E402
-from assistant.cli import main  # noqa: E402
+from assistant.cli.main import main  # noqa: E402
 
 RATE = 16_000
 QUIET = """

@@ -28,7 +28,8 @@ import soundfile
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from assistant.testing import measured_run, noise  # noqa: E402
+from assistant.testing.harness import measured_run  # noqa: E402
+from assistant.testing.sounds import noise  # noqa: E402
 
 FILE_RATE = 48_000
 

@@ -35,7 +35,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from assistant.testing import PulseServer, cue_shifts  # noqa: E402
+from assistant.testing.pulse import PulseServer, cue_shifts  # noqa: E402
 
 RATE = 16_000
 SCRIPT = """

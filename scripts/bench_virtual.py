@@ -24,8 +24,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from assistant.session.library import load_library  # noqa: E402
-from assistant.testing import PulseServer  # noqa: E402
+from assistant.script.library import load_library  # noqa: E402
+from assistant.testing.pulse import PulseServer  # noqa: E402
 
 ASSISTANT = [sys.executable, "-m", "assistant"]
 LIVE_RUNS = 5

@@ -36,11 +36,11 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from assistant.prompts import library_prompts  # noqa: E402
-from assistant.speech.espeak import EspeakEngine, default_voice_id  # noqa: E402
-from assistant.speech.piper_engine import PiperEngine  # noqa: E402
-from assistant.speech.voice import Engine, trim  # noqa: E402
-from assistant.testing import PulseServer  # noqa: E402
+from assistant.session.prompts import library_prompts  # noqa: E402
+from assistant.speech.voice.espeak import EspeakEngine, default_voice_id  # noqa: E402
+from assistant.speech.voice.piper import PiperEngine  # noqa: E402
+from assistant.speech.voice.rendering import Engine, trim  # noqa: E402
+from assistant.testing.pulse import PulseServer  # noqa: E402
 
 RATE = 16_000
 WORDS_PER_MINUTE = 160

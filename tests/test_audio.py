@@ -13,7 +13,7 @@ from assistant.audio.loudness import PEAK_CEILING, SPEECH_LOUDNESS, levelled, lo
 from assistant.audio.mixer import CEILING, CUT_FADE_SECONDS, Mixer
 from assistant.audio.virtual import VirtualAudio
 from assistant.audio.wavfile import read_wav
-from assistant.errors import UserError
+from assistant.base.errors import UserError
 
 RATE = 16_000
 

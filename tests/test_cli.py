@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant.cli import main
-from assistant.session.library import exercise_ids, find_exercise
+from assistant.cli.main import main
+from assistant.script.library import exercise_ids, find_exercise
 from tests.conftest import read_events
 
 ASSISTANT = [sys.executable, "-m", "assistant"]

@@ -14,17 +14,17 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from assistant.errors import UserError
-from assistant.speech.commands import Transcript, Word, load_phrasebook, match
-from assistant.speech.models import (
+from assistant.base.errors import UserError
+from assistant.speech.commands.matcher import Transcript, Word, load_phrasebook, match
+from assistant.speech.commands.models import (
     ModelSource,
     choose_model,
     download,
     installed_models,
     model_problem,
 )
-from assistant.speech.recognizer import CommandRecognizer, load_model, parse_result
-from assistant.testing import silence, spoken
+from assistant.speech.commands.recognizer import CommandRecognizer, load_model, parse_result
+from assistant.testing.sounds import silence, spoken
 
 EN = load_phrasebook("en")
 

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant.session.library import exercise_ids, find_exercise
-from assistant.speech.voice import EspeakVoice, VoiceSettings
+from assistant.script.library import exercise_ids, find_exercise
+from assistant.speech.voice.rendering import EspeakVoice, VoiceSettings
 from assistant.testing.couple import PROFILES
 from assistant.testing.experience import judge, live_with, shortened
 

@@ -16,15 +16,15 @@ import numpy as np
 import pytest
 import soundfile
 
-from assistant.errors import UserError
-from assistant.speech.models import (
+from assistant.base.errors import UserError
+from assistant.speech.commands.models import (
     PARTIAL,
     ModelSource,
     model_problem,
     remove_stale_downloads,
 )
-from assistant.speech.recognizer import load_model
-from assistant.testing import silence
+from assistant.speech.commands.recognizer import load_model
+from assistant.testing.sounds import silence
 from tests.conftest import read_events
 
 ASSISTANT = [sys.executable, "-m", "assistant"]
@@ -149,9 +149,9 @@ class SlowServer:
 DOWNLOAD = """
 import sys
 from pathlib import Path
-from assistant.interrupts import stop_on_signals
+from assistant.cli.signals import stop_on_signals
 stop_on_signals()
-from assistant.speech.models import ModelSource, download
+from assistant.speech.commands.models import ModelSource, download
 try:
     download(ModelSource("vosk-model-x", sys.argv[1], "0" * 64, 1), Path(sys.argv[2]),
              progress=False)
@@ -202,7 +202,7 @@ def test_download_cleans_up_stale_partials_before_it_starts(tmp_path: Path) -> N
     stale = tmp_path / f".vosk-model-x{PARTIAL}999999999-abc"
     stale.mkdir()
     with pytest.raises(UserError):
-        from assistant.speech.models import download
+        from assistant.speech.commands.models import download
 
         download(ModelSource("vosk-model-x", "http://127.0.0.1:9/m.zip", "0" * 64, 1),
                  tmp_path, progress=False)

@@ -13,7 +13,7 @@ from assistant.speech.detector import (
     SpeechStarted,
     silero,
 )
-from assistant.testing import RATE, noise, silence, spoken
+from assistant.testing.sounds import RATE, noise, silence, spoken
 
 
 def detect(audio: np.ndarray, settings: DetectorSettings | None = None,

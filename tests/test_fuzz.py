@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from assistant.errors import UserError
-from assistant.hostile import FAMILIES, Hostile, generate
-from assistant.session.library import find_exercise
-from assistant.testing import measured_run
+from assistant.base.errors import UserError
+from assistant.script.library import find_exercise
+from assistant.testing.harness import measured_run
+from assistant.testing.hostile import FAMILIES, Hostile, generate
 
 HOSTILES = generate(400)
 SECONDS, MEGABYTES = 5.0, 200

@@ -17,15 +17,15 @@ import numpy as np
 import pytest
 import soundfile
 
-from assistant.cli import main
-from assistant.journal.commands import due
+from assistant.cli.main import main
 from assistant.journal.memory import remember
 from assistant.journal.store import FILE_NAME, Journal
-from assistant.session.adapt import TOO_MUCH_NOTICE
-from assistant.session.library import find_exercise
+from assistant.journal.today import due
+from assistant.script.adapt import TOO_MUCH_NOTICE
+from assistant.script.library import find_exercise
+from assistant.script.model import Exercise, RepeatStep, TurnStep
 from assistant.session.plan import Names
-from assistant.session.script import Exercise, RepeatStep, TurnStep
-from assistant.testing import RATE, silence, spoken
+from assistant.testing.sounds import RATE, silence, spoken
 from tests.conftest import read_events
 
 KEEP = """
@@ -142,8 +142,8 @@ def turns(exercise: Exercise) -> list[TurnStep]:
 def test_the_closing_answer_is_kept_from_a_session(tmp_path: Path) -> None:
     from assistant.journal.keeper import SessionKeeper
     from assistant.session.plan import build_plan
-    from assistant.testing import RATE as R
-    from assistant.testing import run_plan
+    from assistant.testing.harness import run_plan
+    from assistant.testing.sounds import RATE as R
 
     journal = Journal(home())
     exercise = find_exercise(str(write(tmp_path, DECK)))

@@ -9,8 +9,8 @@ import pytest
 import soundfile
 
 from assistant.audio.cues import CueBank
-from assistant.cli import main
-from assistant.session.library import exercise_ids, find_exercise
+from assistant.cli.main import main
+from assistant.script.library import exercise_ids, find_exercise
 from assistant.session.plan import Names, build_plan
 from tests.conftest import read_events
 

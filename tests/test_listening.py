@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 import soundfile
 
-from assistant.cli import main
-from assistant.testing import RATE, noise, silence, spoken
+from assistant.cli.main import main
+from assistant.testing.sounds import RATE, noise, silence, spoken
 from tests.conftest import read_events
 
 SHARE = """

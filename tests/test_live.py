@@ -17,7 +17,8 @@ import numpy as np
 import pytest
 import soundfile
 
-from assistant.testing import PulseServer, silence, spoken
+from assistant.testing.pulse import PulseServer
+from assistant.testing.sounds import silence, spoken
 from tests.conftest import read_events
 
 pytestmark = pytest.mark.live
@@ -204,7 +205,7 @@ def test_no_microphone_at_all_points_to_mic_file_and_text(
 
     from assistant.audio.live import LiveAudio
     from assistant.audio.mixer import Mixer
-    from assistant.errors import UserError
+    from assistant.base.errors import UserError
 
     def no_input(**settings: object) -> None:
         raise sounddevice.PortAudioError("no input device")

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from assistant.testing import PulseServer, cue_shifts
+from assistant.testing.pulse import PulseServer, cue_shifts
 from tests.conftest import read_events
 
 pytestmark = pytest.mark.live

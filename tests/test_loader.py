@@ -8,12 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from assistant.errors import UserError
-from assistant.session.floor import FloorKind
-from assistant.session.library import exercise_ids, find_exercise, load_library
-from assistant.session.loader import KINDS, ScriptError, load_exercise
-from assistant.session.plan import Names, Speech, build_plan
-from assistant.session.script import (
+from assistant.base.errors import UserError
+from assistant.script.library import exercise_ids, find_exercise, load_library
+from assistant.script.loader import KINDS, ScriptError, load_exercise
+from assistant.script.model import (
     AskStep,
     BreatheStep,
     Exercise,
@@ -25,6 +23,8 @@ from assistant.session.script import (
     Step,
     TurnStep,
 )
+from assistant.session.floor import FloorKind
+from assistant.session.plan import Names, Speech, build_plan
 
 SAY = """
 [[steps]]

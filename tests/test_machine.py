@@ -6,14 +6,15 @@ from pathlib import Path
 
 import pytest
 
+from assistant.script.loader import parse_exercise, tomllib
 from assistant.session.actions import Adjust, Play, Record
 from assistant.session.commands import Command
 from assistant.session.events import Event
-from assistant.session.loader import parse_exercise, tomllib
 from assistant.session.machine import STOP_REPLY, SessionMachine
 from assistant.session.plan import SPEECH_GAP, Names, PlannedStep, Speech, build_plan
 from assistant.session.rhythm import TEMPO_STEP
-from assistant.testing import RATE, run_plan
+from assistant.testing.harness import run_plan
+from assistant.testing.sounds import RATE
 
 HEADER = 'title = "Test"\nminutes = 5\ninvitation = "Only if you like."\n'
 

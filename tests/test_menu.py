@@ -11,10 +11,10 @@ import numpy as np
 import pytest
 import soundfile
 
-from assistant.menu import choice_from_text, title_book
-from assistant.session.library import load_library
-from assistant.speech.commands import Transcript, Word, match
-from assistant.testing import silence, spoken
+from assistant.cli.spoken_menu import choice_from_text, title_book
+from assistant.script.library import load_library
+from assistant.speech.commands.matcher import Transcript, Word, match
+from assistant.testing.sounds import silence, spoken
 from tests.conftest import read_events
 
 EXERCISES = load_library()

@@ -13,7 +13,7 @@ import pytest
 import soundfile
 
 from assistant.audio.cues import CueBank
-from assistant.cli import main
+from assistant.cli.main import main
 from assistant.pacing.patterns import PRESETS
 from tests.conftest import read_events
 

@@ -13,13 +13,13 @@ import soundfile
 
 from assistant.audio.cues import CueBank
 from assistant.audio.mixer import CEILING, Mixer
-from assistant.cli import main
+from assistant.cli.main import main
+from assistant.script.standalone import breathing_session
 from assistant.session.machine import SessionMachine
 from assistant.session.plan import Names, build_plan
-from assistant.session.standalone import breathing_session
-from assistant.speech.level import LevelledVoice
-from assistant.speech.voice import EspeakVoice, VoiceSettings
-from assistant.testing import ScriptedAudio
+from assistant.speech.voice.level import LevelledVoice
+from assistant.speech.voice.rendering import EspeakVoice, VoiceSettings
+from assistant.testing.harness import ScriptedAudio
 from tests.conftest import read_events
 
 RATE = 16_000
@@ -141,7 +141,7 @@ def test_at_the_highest_volume_no_sample_reaches_full_scale(tmp_path: Path) -> N
     out = tmp_path / "loud.wav"
     mixer = Mixer(RATE, channels=2)
     louder = [(0.1 * n, "louder") for n in range(1, 10)]
-    from assistant.runner import SessionRunner
+    from assistant.engine.runner import SessionRunner
 
     SessionRunner(SessionMachine(plan, RATE), ScriptedAudio(louder, RATE, out), mixer, voice,
                   BANK).run()

@@ -12,13 +12,13 @@ import numpy as np
 import pytest
 import soundfile
 
-from assistant.cli import main
-from assistant.errors import UserError
-from assistant.speech.espeak import EspeakEngine
-from assistant.speech.piper_engine import PiperEngine
-from assistant.speech.voice import SpeechVoice, VoiceSettings
-from assistant.speech.voice_choice import open_voice, voice_rows
-from assistant.speech.voicecache import VoiceCache
+from assistant.base.errors import UserError
+from assistant.cli.main import main
+from assistant.speech.voice.cache import VoiceCache
+from assistant.speech.voice.choice import open_voice, voice_rows
+from assistant.speech.voice.espeak import EspeakEngine
+from assistant.speech.voice.piper import PiperEngine
+from assistant.speech.voice.rendering import SpeechVoice, VoiceSettings
 from tests.conftest import read_events
 
 RATE = 16_000
@@ -107,9 +107,9 @@ def test_piper_speech_is_trimmed_loud_enough_and_follows_the_rate(joe: Path) -> 
 RENDER_IN_A_CHILD = """
 import sys
 from pathlib import Path
-from assistant.speech.voice import VoiceSettings
-from assistant.speech.voice_choice import open_voice
-from assistant.speech.voicecache import VoiceCache
+from assistant.speech.voice.rendering import VoiceSettings
+from assistant.speech.voice.choice import open_voice
+from assistant.speech.voice.cache import VoiceCache
 settings = VoiceSettings(sys.argv[1], int(sys.argv[2]))
 voice = open_voice(settings, 16000, VoiceCache(Path(sys.argv[3])))
 print(len(voice.render(sys.argv[4])))

@@ -55,7 +55,7 @@ def test_a_signal_during_a_virtual_run_ends_it_like_ctrl_c(signum: int, tmp_path
 
 ENTRY = """
 import sys
-from assistant.launch import main
+from assistant.cli.launch import main
 print("up", flush=True)
 sys.exit(main())
 """

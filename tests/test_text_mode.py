@@ -7,7 +7,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from assistant.console import UNKNOWN, Presenter, parse_key
+from assistant.cli.console import UNKNOWN, Presenter, parse_key
+from assistant.script.model import Exercise, SilenceStep
+from assistant.script.standalone import breathing_session
 from assistant.session.events import (
     CommandTaken,
     CueSounded,
@@ -17,8 +19,6 @@ from assistant.session.events import (
     StepStarted,
 )
 from assistant.session.plan import Names, build_plan
-from assistant.session.script import Exercise, SilenceStep
-from assistant.session.standalone import breathing_session
 from tests.test_cli import TextSession
 
 QUIET = Exercise("quiet", "Quiet", 2, "Only if you like.",

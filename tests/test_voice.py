@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 import soundfile
 
-from assistant.errors import UserError
-from assistant.speech.voice import EspeakVoice, VoiceSettings, list_voices, trim
+from assistant.base.errors import UserError
+from assistant.speech.voice.rendering import EspeakVoice, VoiceSettings, list_voices, trim
 
 RATE = 16_000
 TEXTS = [

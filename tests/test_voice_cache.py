@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from assistant.speech.voicecache import CacheKey, VoiceCache
+from assistant.speech.voice.cache import CacheKey, VoiceCache
 
 RATE = 16_000
 
@@ -94,8 +94,8 @@ def test_an_unwritable_cache_is_only_slower(tmp_path: Path) -> None:
 def test_voices_clear_cache_empties_the_speech_cache(tmp_path: Path,
                                                      monkeypatch: pytest.MonkeyPatch,
                                                      capsys: pytest.CaptureFixture[str]) -> None:
-    from assistant.cli import main
-    from assistant.speech.voice_choice import voice_cache
+    from assistant.cli.main import main
+    from assistant.speech.voice.choice import voice_cache
 
     monkeypatch.setenv("ASSISTANT_HOME", str(tmp_path))
     voice_cache().put(key("Ana, tell Ben"), tone(0.5))

@@ -9,12 +9,13 @@ import numpy as np
 import pytest
 import soundfile
 
-from assistant.cli import main
+from assistant.cli.main import main
+from assistant.script.library import find_exercise
 from assistant.session.events import Event
-from assistant.session.library import find_exercise
 from assistant.session.plan import Names, build_plan
 from assistant.speech.detector import WINDOW
-from assistant.testing import RATE, run_plan, silence, spoken
+from assistant.testing.harness import run_plan
+from assistant.testing.sounds import RATE, silence, spoken
 from tests.conftest import read_events
 
 SCRIPT = """

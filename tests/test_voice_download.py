@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from assistant.cli import main
-from assistant.errors import UserError
-from assistant.speech import voice_catalog
-from assistant.speech.voice_catalog import CatalogVoice, fetch_catalog, install, parse_catalog
+from assistant.base.errors import UserError
+from assistant.cli.main import main
+from assistant.speech.voice import catalog as voice_catalog
+from assistant.speech.voice.catalog import CatalogVoice, fetch_catalog, install, parse_catalog
 
 NAME = "en_US-test-low"
 FOLDER = "en/en_US/test/low"
@@ -148,7 +148,7 @@ def test_voices_download_from_the_command_line(monkeypatch: pytest.MonkeyPatch, 
                                                capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.setenv("ASSISTANT_HOME", str(tmp_path / "home"))
     rendered: list[str] = []
-    monkeypatch.setattr("assistant.voicecmd.render_library", rendered.append)
+    monkeypatch.setattr("assistant.cli.voices.render_library", rendered.append)
     with Catalog(catalog()) as base:
         monkeypatch.setenv("ASSISTANT_PIPER_VOICES_URL", base)
         assert main(["voices", "download", NAME]) == 0

@@ -21,7 +21,7 @@ import numpy as np
 from assistant.audio.io import T, drain, wait_for_input
 from assistant.audio.mixer import Mixer, Samples
 from assistant.audio.streamclock import StreamClock
-from assistant.errors import DeviceLost, UserError
+from assistant.base.errors import DeviceLost, UserError
 
 LIVE_LEAD_SECONDS = 0.1
 

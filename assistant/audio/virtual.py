@@ -10,7 +10,7 @@ import numpy as np
 from assistant.audio.io import T, drain
 from assistant.audio.mixer import Mixer, Samples
 from assistant.audio.wavfile import WavReader, WavWriter
-from assistant.interrupts import deferred
+from assistant.base.critical import deferred
 
 BLOCK_SECONDS = 1.0  # how much is mixed at a time; it bounds memory, not timing
 

@@ -9,7 +9,7 @@ import soundfile
 import soxr
 
 from assistant.audio.mixer import Samples
-from assistant.errors import UserError
+from assistant.base.errors import UserError
 
 
 def to_mono(data: np.ndarray) -> Samples:

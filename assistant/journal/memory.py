@@ -17,16 +17,15 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TextIO
 
-from assistant.journal.commands import CLIPS
+from assistant.base.paths import data_home
 from assistant.journal.keeper import SessionKeeper
 from assistant.journal.recorder import ClipRecorder
-from assistant.journal.store import Journal, JournalError
-from assistant.paths import data_home
-from assistant.session.adapt import TOO_MUCH_NOTICE, gentler
+from assistant.journal.store import CLIPS, Journal, JournalError
+from assistant.script.adapt import TOO_MUCH_NOTICE, gentler
+from assistant.script.model import AskStep, Exercise, ReplayStep, TurnStep, each_step
 from assistant.session.answers import spoken_list
 from assistant.session.events import Event
 from assistant.session.plan import Names, deck_questions
-from assistant.session.script import AskStep, Exercise, ReplayStep, TurnStep, each_step
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from datetime import datetime
 from pathlib import Path
 
 FILE_NAME = "journal.sqlite3"
+CLIPS = "clips"  # the folder of kept recordings, beside the database
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS sessions (
     id TEXT PRIMARY KEY,

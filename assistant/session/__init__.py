@@ -1,1 +1,1 @@
-"""Pure session logic: exercise scripts, the plan built from them, and the session machine."""
+"""Pure session logic: the plan built for a couple and the machine that walks it."""

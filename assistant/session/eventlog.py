@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 from typing import TextIO
 
-from assistant.errors import UserError
+from assistant.base.errors import UserError
 from assistant.session.events import Event
 
 

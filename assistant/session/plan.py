@@ -14,8 +14,7 @@ from dataclasses import dataclass
 
 from assistant.pacing.pacer import Pacer, PacerSpec, breathing, walking
 from assistant.pacing.patterns import parse_pattern
-from assistant.session.floor import FloorKind
-from assistant.session.script import (
+from assistant.script.model import (
     AskStep,
     BreatheStep,
     Exercise,
@@ -28,6 +27,7 @@ from assistant.session.script import (
     TurnStep,
     each_step,
 )
+from assistant.session.floor import FloorKind
 
 
 @dataclass(frozen=True)

@@ -1,1 +1,1 @@
-"""Speech out (the voice) and, later, speech in (detection, commands, turn-keeping)."""
+"""Speech in and out: the voice, the speech detector and the command recogniser."""

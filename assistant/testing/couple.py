@@ -46,7 +46,7 @@ INTERRUPT_STEPS = ("say", "turn", "ask")  # where a talker might speak over a pr
 
 @functools.cache
 def _speech(text: str, voice: str) -> Samples:
-    from assistant.testing import spoken
+    from assistant.testing.sounds import spoken
 
     return spoken(text, voice=voice)
 

@@ -22,14 +22,14 @@ from typing import TYPE_CHECKING
 
 from assistant.audio.cues import CueBank
 from assistant.audio.mixer import Mixer
-from assistant.runner import SessionRunner
-from assistant.session.adapt import retimed
+from assistant.engine.runner import SessionRunner
+from assistant.script.adapt import retimed
+from assistant.script.model import Exercise
 from assistant.session.events import Event
 from assistant.session.machine import SessionMachine
 from assistant.session.plan import Names, build_plan
-from assistant.session.script import Exercise
 from assistant.speech.detector import SpeechDetector, silero
-from assistant.speech.voice import Voice
+from assistant.speech.voice.rendering import Voice
 from assistant.testing.couple import RATE, Couple, CoupleAudio, Profile
 
 if TYPE_CHECKING:

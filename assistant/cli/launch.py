@@ -1,0 +1,42 @@
+"""The process's entry point: a signal ends it cleanly from the first instant.
+
+Stopping signals become KeyboardInterrupt (`assistant/signals.py`) before the
+heavy imports, which are not cut in the middle (numpy, cut off, reports a broken
+install instead), so a Ctrl-C during start-up ends without a traceback; once the
+program is done, a late signal just ends the process, as signals do by default.
+"""
+
+from __future__ import annotations
+
+import sys
+
+INTERRUPTED = 130  # the shell's status for a process ended by Ctrl-C
+JOURNAL_COMMANDS = ("today", "history", "journal", "forget")
+
+
+def main() -> int:
+    status = INTERRUPTED
+    try:
+        from assistant.cli import signals
+
+        signals.stop_on_signals()
+        if sys.argv[1:2] and sys.argv[1] in JOURNAL_COMMANDS:  # light: no sound, no speech
+            from assistant.cli.journal import main as journal
+
+            status = journal(sys.argv[1:])
+            return status
+        with signals.deferred():  # a library cut off mid-import can fail in odd ways
+            from assistant.cli.main import main as run
+
+        status = run()
+    except KeyboardInterrupt:
+        status = INTERRUPTED
+    finally:
+        from assistant.cli import signals
+
+        signals.default_signals()
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())

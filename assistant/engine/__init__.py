@@ -1,0 +1,1 @@
+"""The engine: carries out the session machine's actions on the sample clock."""

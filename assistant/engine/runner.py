@@ -1,0 +1,325 @@
+"""Runs a session: feeds the machine clock and commands, and carries out its actions.
+
+This is the only place where the pure session machine meets the voice, the cue
+bank, the mixer and the audio device. Sound facts (`say_start`, `say_end`,
+`cue`) are logged here, at the samples where the sounds really begin and end.
+"""
+
+from __future__ import annotations
+
+import queue
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from assistant.audio.cues import CueBank, placement
+from assistant.audio.io import AudioIO, wait_for_input
+from assistant.audio.mixer import Mixer, Samples
+from assistant.audio.wavfile import read_wav
+from assistant.base.errors import DeviceLost, UserError
+from assistant.session.actions import Action, Adjust, DropSounds, Play, Record, StopSounds
+from assistant.session.commands import Command
+from assistant.session.events import (
+    BargeIn,
+    CommandIgnored,
+    CueSounded,
+    Event,
+    LostDevice,
+    PlayEnd,
+    PlayStart,
+    SayEnd,
+    SayStart,
+)
+from assistant.session.machine import SessionMachine
+from assistant.session.plan import Recording, Sound, Speech
+from assistant.speech.commands.listener import CommandListener
+from assistant.speech.detector import WINDOW, SpeechDetector, SpeechStarted, WindowCutter
+from assistant.speech.voice.rendering import Voice
+
+EventSink = Callable[[Event], None]
+MicTap = Callable[[int, Samples], None]  # (session sample, window): every window heard
+VOLUME_STEP = 1.25  # each "louder" multiplies the output by this; "softer" divides
+VOLUME_RANGE = (0.25, 2.0)
+RATE_STEP = 20  # words a minute, for "slower" and "faster" when no rhythm is running
+ECHO_TAIL_SECONDS = 0.3  # after its own sound stops, the room still rings this long
+
+
+@dataclass
+class _Playing:
+    sound: Sound
+    start: int
+    end: int
+    token: int
+    announced: bool = False
+
+
+class SessionRunner:
+    def __init__(self, machine: SessionMachine, audio: AudioIO, mixer: Mixer, voice: Voice,
+                 cues: CueBank, sinks: Sequence[EventSink] = (),
+                 inbox: queue.Queue[Command] | None = None,
+                 detector: SpeechDetector | None = None,
+                 headphones: bool = False, listener: CommandListener | None = None,
+                 taps: Sequence[MicTap] = ()) -> None:
+        self.machine, self.audio, self.mixer = machine, audio, mixer
+        self.voice, self.cues, self.sinks = voice, cues, sinks
+        self.inbox: queue.Queue[Command] = inbox if inbox is not None else queue.Queue()
+        self._playing: list[_Playing] = []
+        self._logic_now = 0  # the latest time the machine has been told: never go back
+        self.detector, self.headphones, self.listener = detector, headphones, listener
+        self.taps = taps
+        self._windows = WindowCutter()
+        self._sounded: list[tuple[int, int]] = []  # own sounds, for half duplex
+        self._voice_active = False  # the detector hears (or is confirming) a voice
+        self.interrupted = False  # Ctrl-C stopped it: the shell hears 130
+
+    def run(self) -> None:
+        """Run to the end of the session; Ctrl-C stops it cleanly, logging `stopped`."""
+        self._windows.next_start = self.mixer.now  # the clock may have run before (a menu)
+        self.audio.open(self.mixer)  # (a live stream moves the clock from here on)
+        try:
+            self._apply(self.machine.start(self._now()))
+            while not self.machine.finished:
+                self._catch_up()
+                if self.machine.finished:
+                    break
+                try:
+                    commands = self.audio.advance(self._next_wake(listening=True), self.inbox)
+                except DeviceLost:
+                    self._wait_for_device()
+                    continue
+                self._listen()
+                for command in commands:
+                    self.command(command)
+                if self.machine.state == "paused" and self.audio.input_ended:
+                    self.command(Command.QUIT)  # a recording paused it; nothing can resume it
+        except KeyboardInterrupt:
+            self.interrupted = True
+            self.command(Command.QUIT)
+        finally:
+            self.audio.close()
+
+    def _wait_for_device(self) -> None:
+        """The device failed: pause (nothing is lost), and try again when asked to."""
+        if self.machine.state == "running":
+            self._apply(self.machine.command(Command.PAUSE, self._now()))
+        self._emit(LostDevice(sample=self._now()))
+        while not self.machine.finished:
+            for command in wait_for_input(self.inbox, 0.5):
+                if command in (Command.PAUSE, Command.RESUME):
+                    try:
+                        self.audio.open(self.mixer)
+                    except UserError as error:
+                        self._emit(LostDevice(sample=self._now(), error=str(error)))
+                        continue
+                    self._apply(self.machine.command(Command.RESUME, self._now()))
+                    return
+                if command in (Command.STOP, Command.QUIT):
+                    self._apply(self.machine.command(Command.QUIT, self._now()))
+
+    def command(self, command: Command) -> None:
+        if command is Command.PAUSE and self.machine.state == "paused":
+            command = Command.RESUME  # one key toggles
+        self._catch_up()
+        if not self.machine.finished:
+            actions = self.machine.command(command, self._now())
+            if not any(isinstance(a, Record) and a.event.type == "command" for a in actions):
+                # nothing to do just now (a log line, so a typed key still gets an answer)
+                self._emit(CommandIgnored(sample=self._now(), name=command.value))
+            self._apply(actions)
+
+    # -- the clock -------------------------------------------------------------------
+
+    def _now(self) -> int:
+        """The session time for something happening now, such as a command."""
+        self._logic_now = max(self._logic_now, self.mixer.now)
+        return self._logic_now
+
+    def _next_wake(self, listening: bool = False) -> int | None:
+        times = [p.end if p.announced else p.start for p in self._playing]
+        if self.machine.next_due is not None:
+            times.append(self.machine.next_due)
+        if listening and self._attending and self.audio.steps_with_mic:  # every window
+            times.append(self._windows.next_start + WINDOW)
+        return min(times, default=None)
+
+    def _catch_up(self, limit: int | None = None) -> None:
+        """Handle, in time order, every sound boundary and timer up to the clock."""
+        limit = self.mixer.now + self.audio.lead if limit is None else limit
+        while not self.machine.finished:
+            wake = self._next_wake()
+            if wake is None or wake > limit:
+                return
+            self._logic_now = max(self._logic_now, wake)
+            due = self.machine.next_due
+            edge = min(self._playing, key=self._edge_time, default=None)
+            if edge is not None and (due is None or self._edge_time(edge)[0] <= due):
+                self._pass_edge(edge)
+            else:
+                assert due is not None
+                self._apply(self.machine.tick(due))
+
+    @staticmethod
+    def _edge_time(playing: _Playing) -> tuple[int, int]:
+        return (playing.end, 0) if playing.announced else (playing.start, 1)
+
+    def _pass_edge(self, playing: _Playing) -> None:
+        if not playing.announced:
+            playing.announced = True
+            sound = playing.sound
+            if isinstance(sound, Speech):
+                self._emit(SayStart(sample=playing.start, text=sound.text))
+            elif isinstance(sound, Recording):
+                self._emit(PlayStart(sample=playing.start, file=sound.path, label=sound.label))
+            else:
+                self._emit(CueSounded(sample=playing.start, kind=sound.kind,
+                                      partner=sound.partner or "both"))
+            return
+        self._playing.remove(playing)
+        if isinstance(playing.sound, Speech):
+            self._emit(SayEnd(sample=playing.end, text=playing.sound.text))
+        elif isinstance(playing.sound, Recording):
+            self._emit(PlayEnd(sample=playing.end, file=playing.sound.path,
+                               label=playing.sound.label))
+        if playing.token:
+            self._apply(self.machine.sound_ended(playing.token, playing.end))
+
+    # -- the microphone ---------------------------------------------------------------
+
+    @property
+    def _hearing(self) -> bool:
+        """The session runs and a microphone hears the couple."""
+        return self.detector is not None and self.machine.hearing
+
+    @property
+    def _attending(self) -> bool:
+        """Whether the microphone matters now: a turn listens, or commands may come."""
+        return self._hearing or (self.listener is not None and not self.machine.finished)
+
+    def _listen(self) -> None:
+        """Cut the microphone into windows and let the detector hear the turns."""
+        if not self.audio.has_microphone:
+            return
+        for start, window in self._windows.cut(self.audio.read_mic()):
+            if self.machine.finished:
+                return
+            self._catch_up(limit=start + WINDOW)
+            for tap in self.taps:
+                tap(start, window)
+            self._hear(window, start)
+
+    def _hear(self, window: Samples, start: int) -> None:
+        if self.detector is None or not self._attending:
+            return
+        hearing = self._hearing
+        end = start + WINDOW
+        muted = not self.headphones and self._own_sound_near(start, end)
+        if self.listener is not None:
+            self.listener.hear(window, start)
+        events = self.detector.feed(window, start, muted)
+        self._barge_in(end)
+        for event in events:
+            if isinstance(event, SpeechStarted):
+                if self.listener is not None:
+                    self.listener.speech_started(event.sample)
+                if hearing:
+                    self._apply(self.machine.speech_started(event.sample, end))
+                continue
+            if hearing:
+                self._apply(self.machine.speech_ended(event.sample, end))
+            if self.listener is not None:
+                name = self.listener.speech_ended(event.sample, self.machine.phase)
+                if name is not None:
+                    self.command(Command.parse(name))
+        active = self.detector.state != "quiet"
+        if active != self._voice_active and not self.machine.finished:
+            self._voice_active = active
+            self._apply(self.machine.voice(active, max(end, self._now())))
+
+    def _barge_in(self, now: int) -> None:
+        """With headphones, a partner talking over the assistant's voice ducks it at once;
+        it comes back if what they said was not a command (a command acts for itself)."""
+        if not self.headphones or self.listener is None or self.detector is None:
+            return
+        talking = self.detector.state != "quiet"
+        if talking and not self.mixer.ducked and self._speaking_at(now):
+            self.mixer.ducked = True
+            self._emit(BargeIn(sample=now,
+                               speech_from=round(self.detector.speech_from / self.mixer.rate, 6),
+                               ducked_from=round(self.mixer.now / self.mixer.rate, 6)))
+        elif not talking and self.mixer.ducked:
+            self.mixer.ducked = False
+
+    def _speaking_at(self, sample: int) -> bool:
+        return any(isinstance(p.sound, Speech) and p.start <= sample < p.end
+                   for p in self._playing)
+
+    def _own_sound_near(self, start: int, end: int) -> bool:
+        """Whether the assistant's own sound (or its echo's tail) reaches this window."""
+        tail = round(ECHO_TAIL_SECONDS * self.mixer.rate) + self.audio.output_latency
+        self._sounded = [(a, b) for a, b in self._sounded if b + tail > start]
+        return any(a < end for a, _ in self._sounded)
+
+    # -- actions ---------------------------------------------------------------------
+
+    def _apply(self, actions: Sequence[Action]) -> None:
+        for action in actions:
+            if isinstance(action, Play):
+                self._play(action)
+            elif isinstance(action, StopSounds):
+                self._stop_sounds()
+            elif isinstance(action, Adjust):
+                self._adjust(action)
+            elif isinstance(action, DropSounds):
+                self.mixer.drop_from(action.from_sample)
+                self._playing = [p for p in self._playing if p.start < action.from_sample]
+                self._sounded = [s for s in self._sounded if s[0] < action.from_sample]
+            elif isinstance(action, Record):
+                self._emit(action.event)
+
+    def _adjust(self, adjust: Adjust) -> None:
+        if adjust.setting == "volume":
+            factor = VOLUME_STEP if adjust.up else 1 / VOLUME_STEP
+            low = min(VOLUME_RANGE[0], self.mixer.gain)  # a quiet start never jumps up
+            self.mixer.gain = min(max(self.mixer.gain * factor, low), VOLUME_RANGE[1])
+        else:
+            self.voice.change_rate(RATE_STEP if adjust.up else -RATE_STEP)
+
+    def _play(self, play: Play) -> None:
+        sound = play.sound
+        pan = 0.0
+        if isinstance(sound, Speech):
+            samples = self.voice.render(sound.text)
+        elif isinstance(sound, Recording):
+            samples = self._recording(sound)
+        else:
+            samples, pan = self.cues.get(sound.kind), placement(sound.kind, sound.partner)
+        start = self.mixer.schedule(samples, play.at, pan)
+        self._playing.append(_Playing(sound, start, start + len(samples), play.token))
+        self._sounded.append((start, start + len(samples)))
+
+    def _recording(self, recording: Recording) -> Samples:
+        """A kept recording; one that cannot be read is left out, with one sentence."""
+        try:
+            return read_wav(Path(recording.path), self.mixer.rate, "recording")
+        except UserError as error:
+            print(f"assistant: {error} It is left out.", file=sys.stderr, flush=True)
+            return np.zeros(0, dtype=np.float32)
+
+    def _stop_sounds(self) -> None:
+        """Cut every sound; a prompt cut short is logged as ending where it fell silent."""
+        now = self.mixer.now
+        silent_by = self.mixer.cut()
+        self._sounded = [(a, min(b, silent_by)) for a, b in self._sounded if a < now]
+        for playing in self._playing:
+            if playing.announced and isinstance(playing.sound, Speech):
+                # one announced but not yet begun (live runs work ahead) never sounded
+                end = min(playing.end, silent_by) if playing.start < now else playing.start
+                self._emit(SayEnd(sample=end, text=playing.sound.text, cut=True))
+        self._playing = []
+
+    def _emit(self, event: Event) -> None:
+        for sink in self.sinks:
+            sink(event)

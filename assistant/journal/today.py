@@ -1,0 +1,54 @@
+"""What is due today, from the sessions the journal remembers."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import datetime, timedelta
+
+from assistant.base.paths import data_home
+from assistant.journal.store import Journal, JournalError, SessionRecord
+from assistant.session.answers import spoken_list
+
+DAILY, WEEKLY = "daily-check-in", "weekly-reflection"
+PHYSICAL = ("walk-in-sync", "physical-synchrony", "sustained-hug", "breathe-in-sync",
+            "partner-breathing", "mirror-play", "balance-play", "play-together", "eye-contact")
+PHYSICAL_EVERY = timedelta(days=3)
+
+
+def due(sessions: list[SessionRecord], now: datetime) -> list[str]:
+    """What is due, as (exercise id) suggestions, most pressing first."""
+    def last(exercise: str) -> datetime | None:
+        done = [s.started for s in sessions if s.exercise == exercise]
+        return max(done) if done else None
+
+    suggestions = []
+    daily = last(DAILY)
+    if daily is None or daily.astimezone(now.tzinfo).date() != now.date():
+        suggestions.append(DAILY)
+    weekly = last(WEEKLY)
+    if weekly is None or now - weekly >= timedelta(days=7):
+        suggestions.append(WEEKLY)
+    never = [e for e in PHYSICAL if last(e) is None]
+    done = sorted((when, e) for e in PHYSICAL if (when := last(e)) is not None)
+    if never:
+        suggestions.append(never[0])
+    elif done and now - done[0][0] >= PHYSICAL_EVERY:
+        suggestions.append(done[0][1])
+    return suggestions
+
+
+def due_today(journal: Journal) -> list[tuple[str, str]]:
+    """(exercise id, title) of what is due now, most pressing first."""
+    from assistant.script.library import find_exercise
+
+    now = datetime.now().astimezone()
+    return [(e, find_exercise(e).title) for e in due(journal.sessions(limit=10_000), now)]
+
+
+def due_line() -> str:
+    """What is due, as one sentence for the menu to say; empty if the journal says nothing."""
+    try:
+        titles = [title for _, title in due_today(Journal(data_home()))]
+    except (OSError, sqlite3.Error, JournalError):
+        return ""
+    return f"Due today: {spoken_list(titles)}." if titles else ""

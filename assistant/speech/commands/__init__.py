@@ -1,0 +1,1 @@
+"""Voice commands: Vosk models, the grammar-restricted recogniser and the phrase matcher."""

@@ -1,0 +1,97 @@
+"""Which voice speaks: `--voice` (a name or a Piper `.onnx` path), else the default.
+
+The default is the installed default Piper voice (or the first English one);
+without any, espeak-ng's default voice. Nothing is downloaded here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from assistant.base.errors import UserError
+from assistant.base.paths import cache_home
+from assistant.speech.voice import espeak
+from assistant.speech.voice.cache import VoiceCache
+from assistant.speech.voice.installed import (
+    DEFAULT_VOICE,
+    default_voice,
+    find_installed,
+    installed_voices,
+)
+from assistant.speech.voice.piper import PiperEngine, file_problem
+from assistant.speech.voice.rendering import SpeechVoice, VoiceSettings, check_settings, say_once
+
+
+def voice_cache() -> VoiceCache:
+    return VoiceCache(cache_home() / "voice")
+
+
+def _espeak_default() -> espeak.EspeakEngine:
+    return espeak.EspeakEngine(espeak.default_voice_id())
+
+
+def _looks_like_path(spec: str) -> bool:
+    return spec.endswith(".onnx")
+
+
+def unknown_voice(name: str) -> UserError:
+    names = ", ".join(v.name for v in installed_voices()) or "none"
+    return UserError(f"There is no voice called '{name}' (installed Piper voices: {names}); "
+                     "list every voice with 'assistant voices', or download one with "
+                     f"'assistant voices download NAME', such as {DEFAULT_VOICE}.")
+
+
+def open_voice(settings: VoiceSettings, rate: int, cache: VoiceCache | None = None
+               ) -> SpeechVoice:
+    """The session's voice. A missing Piper voice file falls back to espeak-ng, saying so."""
+    check_settings(settings)
+    spec = settings.voice
+    if spec and _looks_like_path(spec):
+        return _piper(Path(spec).expanduser(), Path(spec).name.removesuffix(".onnx"),
+                      settings, rate, cache, "download it again or choose another with "
+                                              "--voice; ")
+    if spec:
+        installed = find_installed(spec)
+        if installed is not None:
+            return _piper(installed.model, installed.name, settings, rate, cache,
+                          f"download it again with 'assistant voices download {spec}'; ")
+        found = espeak.find_voice(spec)
+        if found is None:
+            raise unknown_voice(spec)
+        return SpeechVoice(espeak.EspeakEngine(found.id), settings, rate, cache)
+    chosen = default_voice()
+    if chosen is not None:
+        return _piper(chosen.model, chosen.name, settings, rate, cache,
+                      f"download it again with 'assistant voices download {chosen.name}'; ")
+    return SpeechVoice(_espeak_default(), settings, rate, cache)
+
+
+def _piper(model: Path, name: str, settings: VoiceSettings, rate: int,
+           cache: VoiceCache | None, fix: str) -> SpeechVoice:
+    problem = file_problem(model)
+    if problem is not None:
+        say_once(f"{problem[:1].upper()}{problem[1:]}; {fix}speaking with espeak-ng instead.")
+        return SpeechVoice(_espeak_default(), settings, rate, cache)
+    return SpeechVoice(PiperEngine(model, name), settings, rate, cache, _espeak_default, fix)
+
+
+@dataclass(frozen=True)
+class VoiceRow:
+    engine: str
+    name: str
+    languages: str
+    english: bool
+    default: bool
+
+
+def voice_rows() -> list[VoiceRow]:
+    """Every voice `--voice` accepts: installed Piper voices first, then espeak-ng's."""
+    piper_default = default_voice()
+    rows = [VoiceRow("piper", v.name, v.language, v.english, v == piper_default)
+            for v in installed_voices()]
+    espeak_default = espeak.default_voice_id() if piper_default is None else None
+    rows += [VoiceRow("espeak-ng", v.id, ", ".join(v.languages), espeak.speaks_english(v),
+                      v.id == espeak_default)
+             for v in espeak.list_voices()]
+    return rows
