@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from assistant.session.floor import End, Floor, FloorAction, FloorKind, Reprompt, Warn
+from assistant.script.model import FloorKind
+from assistant.session.floor import End, Floor, FloorAction, Reprompt, Warn
 
 R = 100  # samples a second: small numbers, the same rules
 

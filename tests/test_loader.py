@@ -15,6 +15,7 @@ from assistant.script.model import (
     AskStep,
     BreatheStep,
     Exercise,
+    FloorKind,
     PaceStep,
     RepeatStep,
     ReplayStep,
@@ -23,7 +24,6 @@ from assistant.script.model import (
     Step,
     TurnStep,
 )
-from assistant.session.floor import FloorKind
 from assistant.session.plan import Names, Speech, build_plan
 
 SAY = """

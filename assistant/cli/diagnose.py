@@ -1,7 +1,9 @@
-"""`assistant check`: look at each part of the set-up and say plainly what works."""
+"""`assistant check` and `assistant devices`: look at each part of the set-up and say plainly
+what works."""
 
 from __future__ import annotations
 
+import argparse
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -11,6 +13,7 @@ from assistant.audio.io import SESSION_RATE
 from assistant.audio.live import import_sounddevice
 from assistant.audio.mixer import Samples
 from assistant.base.errors import UserError
+from assistant.cli.options import device_spec
 from assistant.speech.commands.models import choose_model
 from assistant.speech.commands.recognizer import CommandRecognizer, load_model
 from assistant.speech.detector import SpeechDetector, SpeechStarted, WindowCutter, silero
@@ -94,3 +97,29 @@ def describe(audio: Samples) -> str:
 
 def _db(value: float) -> str:
     return f"{20 * np.log10(max(value, 1e-6)):.0f}"
+
+
+def check(args: argparse.Namespace) -> int:
+    print("Checking speech synthesis and sound output ...", flush=True)
+    findings = [check_voice(), check_model(),
+                check_output(device_spec(args.output_device))]
+    print(f"Listening for {args.seconds:g} seconds: say something ...", flush=True)
+    findings.append(check_microphone(device_spec(args.input_device), args.seconds))
+    for finding in findings:
+        print(f"{finding.part}: {'ok' if finding.ok else 'PROBLEM'}, {finding.detail}")
+    return 0 if all(finding.ok for finding in findings) else 1
+
+
+def devices(args: argparse.Namespace) -> int:
+    sd = import_sounddevice()
+    cards = sd.query_devices()
+    if not len(cards):
+        print("No sound devices were found. Use --text, or --out-file FILE.wav.")
+        return 0
+    default_in, default_out = sd.default.device
+    for index, found in enumerate(cards):
+        marks = ("  default input" if index == default_in else "") + (
+            "  default output" if index == default_out else "")
+        print(f"{index:>3}  {found['name']}  (in {found['max_input_channels']}, "
+              f"out {found['max_output_channels']}){marks}")
+    return 0

@@ -20,6 +20,7 @@ from assistant.audio.io import AudioIO, wait_for_input
 from assistant.audio.mixer import Mixer, Samples
 from assistant.audio.wavfile import read_wav
 from assistant.base.errors import DeviceLost, UserError
+from assistant.engine.duplex import OwnSound
 from assistant.session.actions import Action, Adjust, DropSounds, Play, Record, StopSounds
 from assistant.session.commands import Command
 from assistant.session.events import (
@@ -44,7 +45,6 @@ MicTap = Callable[[int, Samples], None]  # (session sample, window): every windo
 VOLUME_STEP = 1.25  # each "louder" multiplies the output by this; "softer" divides
 VOLUME_RANGE = (0.25, 2.0)
 RATE_STEP = 20  # words a minute, for "slower" and "faster" when no rhythm is running
-ECHO_TAIL_SECONDS = 0.3  # after its own sound stops, the room still rings this long
 
 
 @dataclass
@@ -71,7 +71,7 @@ class SessionRunner:
         self.detector, self.headphones, self.listener = detector, headphones, listener
         self.taps = taps
         self._windows = WindowCutter()
-        self._sounded: list[tuple[int, int]] = []  # own sounds, for half duplex
+        self._own = OwnSound(mixer.rate)  # own sounds, for half duplex
         self._voice_active = False  # the detector hears (or is confirming) a voice
         self.interrupted = False  # Ctrl-C stopped it: the shell hears 130
 
@@ -215,7 +215,7 @@ class SessionRunner:
             return
         hearing = self._hearing
         end = start + WINDOW
-        muted = not self.headphones and self._own_sound_near(start, end)
+        muted = not self.headphones and self._own.near(start, end, self.audio.output_latency)
         if self.listener is not None:
             self.listener.hear(window, start)
         events = self.detector.feed(window, start, muted)
@@ -256,12 +256,6 @@ class SessionRunner:
         return any(isinstance(p.sound, Speech) and p.start <= sample < p.end
                    for p in self._playing)
 
-    def _own_sound_near(self, start: int, end: int) -> bool:
-        """Whether the assistant's own sound (or its echo's tail) reaches this window."""
-        tail = round(ECHO_TAIL_SECONDS * self.mixer.rate) + self.audio.output_latency
-        self._sounded = [(a, b) for a, b in self._sounded if b + tail > start]
-        return any(a < end for a, _ in self._sounded)
-
     # -- actions ---------------------------------------------------------------------
 
     def _apply(self, actions: Sequence[Action]) -> None:
@@ -275,7 +269,7 @@ class SessionRunner:
             elif isinstance(action, DropSounds):
                 self.mixer.drop_from(action.from_sample)
                 self._playing = [p for p in self._playing if p.start < action.from_sample]
-                self._sounded = [s for s in self._sounded if s[0] < action.from_sample]
+                self._own.drop_from(action.from_sample)
             elif isinstance(action, Record):
                 self._emit(action.event)
 
@@ -298,7 +292,7 @@ class SessionRunner:
             samples, pan = self.cues.get(sound.kind), placement(sound.kind, sound.partner)
         start = self.mixer.schedule(samples, play.at, pan)
         self._playing.append(_Playing(sound, start, start + len(samples), play.token))
-        self._sounded.append((start, start + len(samples)))
+        self._own.add(start, start + len(samples))
 
     def _recording(self, recording: Recording) -> Samples:
         """A kept recording; one that cannot be read is left out, with one sentence."""
@@ -312,7 +306,7 @@ class SessionRunner:
         """Cut every sound; a prompt cut short is logged as ending where it fell silent."""
         now = self.mixer.now
         silent_by = self.mixer.cut()
-        self._sounded = [(a, min(b, silent_by)) for a, b in self._sounded if a < now]
+        self._own.cut(now, silent_by)
         for playing in self._playing:
             if playing.announced and isinstance(playing.sound, Speech):
                 # one announced but not yet begun (live runs work ahead) never sounded

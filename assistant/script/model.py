@@ -3,14 +3,28 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import Enum
 from pathlib import Path
 from typing import Literal
-
-from assistant.session.floor import FloorKind
 
 Partner = Literal["A", "B"]
 Answerer = Literal["A", "B", "both"]
 BreathMode = Literal["solo", "together", "alternating"]
+
+
+class FloorKind(str, Enum):
+    """How a floor ends: a share, an answer, a talk for both, or a silent activity."""
+
+    SHARE = "share"
+    ANSWER = "answer"
+    TALK = "talk"
+    ACTIVITY = "activity"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+PATIENCE_RANGE = (0.5, 30.0)  # sensible bounds for any patience, in seconds
 
 
 @dataclass(frozen=True)

@@ -19,20 +19,8 @@ All times are samples on the session clock; nothing here reads a clock.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum
 
-
-class FloorKind(str, Enum):
-    SHARE = "share"
-    ANSWER = "answer"
-    TALK = "talk"
-    ACTIVITY = "activity"
-
-    def __str__(self) -> str:
-        return self.value
-
-
-PATIENCE_RANGE = (0.5, 30.0)  # sensible bounds for any patience, in seconds
+from assistant.script.model import FloorKind
 
 
 @dataclass(frozen=True)

@@ -11,20 +11,17 @@ walks the beats and keeps the couple from being talked over.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any
 
 from transitions import Machine
 
-from assistant.session import answers, navigation
-from assistant.session.actions import Action, Adjust, DropSounds, Play, Record, StopSounds
+from assistant.script.model import FloorKind
+from assistant.session.actions import Action, Play, Record, StopSounds
 from assistant.session.commands import Command
 from assistant.session.courtesy import Courtesy
 from assistant.session.events import (
-    ClosingCheck,
     CommandTaken,
     Event,
     Reprompted,
-    SessionEnd,
     SessionStart,
     SpeechEnd,
     SpeechStart,
@@ -33,45 +30,16 @@ from assistant.session.events import (
     TurnStart,
     Waited,
 )
-from assistant.session.floor import End, Floor, FloorKind, FloorSettings, Reprompt, Warn
+from assistant.session.floor import End, Floor, FloorSettings, Reprompt, Warn
 from assistant.session.plan import BOTH, Beat, Cue, PlannedStep, Sound, Speech
-from assistant.session.rhythm import TEMPO_STEP, Rhythm
+from assistant.session.replies import Replies
+from assistant.session.rhythm import Rhythm
+from assistant.session.rules import RULES
 
 REPROMPT = "{partner}, take your time. Whenever you are ready, the floor is yours."
 STOP_REPLY = "Paused. Say continue, or say stop again to end."
-CLOSING_REPLIES = {
-    Command.GOOD_STRETCH: "Thank you. A good stretch it was.",
-    Command.TOO_MUCH: "Thank you for saying so. Next time, I will offer you a gentler way in.",
-}
 
-_LEAVE = ["running", "paused"]
-_RULES: list[dict[str, Any]] = [
-    {"trigger": "begin", "source": "idle", "dest": "running", "after": "_on_begin"},
-    {"trigger": "pause", "source": "running", "dest": "paused", "after": "_on_pause"},
-    {"trigger": "resume", "source": "paused", "dest": "running", "after": "_on_resume"},
-    {"trigger": "done", "source": "running", "dest": None, "after": "_on_done"},
-    {"trigger": "next", "source": _LEAVE, "dest": "running", "after": "_on_next"},
-    {"trigger": "skip", "source": _LEAVE, "dest": "running", "after": "_on_skip"},
-    {"trigger": "back", "source": _LEAVE, "dest": "running", "after": "_on_back"},
-    {"trigger": "repeat", "source": _LEAVE, "dest": "running", "after": "_on_repeat"},
-    {"trigger": "slower", "source": "running", "dest": None, "after": "_on_slower"},
-    {"trigger": "faster", "source": "running", "dest": None, "after": "_on_faster"},
-    {"trigger": "louder", "source": _LEAVE, "dest": None, "after": "_on_louder"},
-    {"trigger": "softer", "source": _LEAVE, "dest": None, "after": "_on_softer"},
-    {"trigger": "time", "source": _LEAVE, "dest": None, "after": "_on_time"},
-    {"trigger": "where", "source": _LEAVE, "dest": None, "after": "_on_where"},
-    {"trigger": "help", "source": _LEAVE, "dest": None, "after": "_on_help"},
-    {"trigger": "good", "source": _LEAVE, "dest": None, "after": "_on_good"},
-    {"trigger": "too_much", "source": _LEAVE, "dest": None, "after": "_on_too_much"},
-    # a spoken "stop" is a safety word: it pauses at once, and only a second one ends
-    {"trigger": "stop", "source": "running", "dest": "paused", "after": "_on_stop_pause"},
-    {"trigger": "stop", "source": ["idle", "paused"], "dest": "ended", "after": "_on_stop"},
-    {"trigger": "quit", "source": ["idle", *_LEAVE], "dest": "ended", "after": "_on_quit"},
-    {"trigger": "complete", "source": "running", "dest": "ended", "after": "_on_complete"},
-]
-
-
-class SessionMachine:
+class SessionMachine(Replies):
     """Runs the steps of a plan, beat by beat; timers are due samples, never sleeps."""
 
     state: str
@@ -100,7 +68,7 @@ class SessionMachine:
         self.now = 0
         self._tokens = 0
         self._actions: list[Action] = []
-        Machine(model=self, states=["idle", "running", "paused", "ended"], transitions=_RULES,
+        Machine(model=self, states=["idle", "running", "paused", "ended"], transitions=RULES,
                 initial="idle", auto_transitions=False, ignore_invalid_triggers=True)
 
     # -- the interface the runner uses ------------------------------------------------
@@ -249,97 +217,6 @@ class SessionMachine:
             self._log_command(Command.DONE)
             self._silence()
             self._end_beat("command")
-
-    def _on_slower(self) -> None:
-        self._retime(1 / TEMPO_STEP, Command.SLOWER)
-
-    def _on_faster(self) -> None:
-        self._retime(TEMPO_STEP, Command.FASTER)
-
-    def _on_louder(self) -> None:
-        self._log_command(Command.LOUDER)
-        self._actions.append(Adjust("volume", up=True))
-
-    def _on_softer(self) -> None:
-        self._log_command(Command.SOFTER)
-        self._actions.append(Adjust("volume", up=False))
-
-    def _on_time(self) -> None:
-        self._log_command(Command.TIME)
-        left = self.expected_seconds - (self.now - self.started_at) / self.rate
-        self._politely(Speech(answers.time_left(self._part_left(), left)))
-
-    def _part_left(self) -> float | None:
-        """Seconds to the end of the timed part under way, from its own end."""
-        if self.state != "running" or self.current_beat.seconds is None:
-            return None
-        end = self.floor.limit if self.floor is not None else self.due
-        return None if end is None else max(0.0, (end - self.now) / self.rate)
-
-    def _on_where(self) -> None:
-        self._log_command(Command.WHERE)
-        self._politely(Speech(answers.where(self.title, self.step_index, len(self.plan),
-                                            self.current_step, self.current_beat)))
-
-    def _on_help(self) -> None:
-        self._log_command(Command.HELP)
-        self._politely(Speech(answers.HELP[self.phase]))
-
-    def _on_good(self) -> None:
-        self._closing(Command.GOOD_STRETCH, "good stretch")
-
-    def _on_too_much(self) -> None:
-        self._closing(Command.TOO_MUCH, "too much")
-
-    def _closing(self, command: Command, answer: str) -> None:
-        """The closing check answered: kept, thanked, and the floor it was said on passes."""
-        self._log_command(command)
-        self._record(ClosingCheck(sample=self.now, answer=answer))
-        if self.state == "running" and self.in_turn:
-            self._silence()
-            self._end_beat("command")
-        self._politely(Speech(CLOSING_REPLIES[command]))
-
-    def _retime(self, step: float, command: Command) -> None:
-        """Change the running rhythm's tempo from this moment, mid-phase if need be."""
-        if self.rhythm is None:  # no rhythm running: the voice slows or quickens instead
-            self._log_command(command)
-            self._actions.append(Adjust("rate", up=step > 1))
-            return
-        factor = self.rhythm.retime(step, self.beat_start, self.now)
-        if factor is None:
-            return
-        self._record(CommandTaken(sample=self.now, name=command.value, tempo=round(factor, 3)))
-        self._actions.append(DropSounds(self.now + 1))
-        self._schedule_rhythm()
-        self.due = self.rhythm.end(self.beat_start)
-
-    def _on_next(self) -> None:
-        self._leave_step(Command.NEXT)
-        self._enter_step(navigation.after_next(self.plan, self.step_index))
-
-    def _on_skip(self) -> None:
-        self._leave_step(Command.SKIP)
-        self._enter_step(navigation.after_skip(self.plan, self.step_index))
-
-    def _on_back(self) -> None:
-        self._leave_step(Command.BACK)
-        self._enter_step(navigation.after_back(self.plan, self.step_index))
-
-    def _on_repeat(self) -> None:
-        self._leave_step(Command.REPEAT)
-        self._enter_step(self.step_index)
-
-    def _on_stop(self) -> None:
-        self._leave_step(Command.STOP)
-        self._record(SessionEnd(sample=self.now, reason="stopped"))
-
-    def _on_quit(self) -> None:
-        self._leave_step(Command.QUIT)
-        self._record(SessionEnd(sample=self.now, reason="stopped"))
-
-    def _on_complete(self) -> None:
-        self._record(SessionEnd(sample=self.now, reason="completed"))
 
     # -- walking the plan -------------------------------------------------------------
 

@@ -18,6 +18,7 @@ from assistant.script.model import (
     AskStep,
     BreatheStep,
     Exercise,
+    FloorKind,
     PaceStep,
     RepeatStep,
     ReplayStep,
@@ -27,7 +28,6 @@ from assistant.script.model import (
     TurnStep,
     each_step,
 )
-from assistant.session.floor import FloorKind
 
 
 @dataclass(frozen=True)

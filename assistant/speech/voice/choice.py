@@ -42,38 +42,52 @@ def unknown_voice(name: str) -> UserError:
                      f"'assistant voices download NAME', such as {DEFAULT_VOICE}.")
 
 
+@dataclass(frozen=True)
+class VoiceChoice:
+    """Which engine speaks, with which voice, and how to mend a Piper voice file."""
+
+    engine: str  # "piper" or "espeak-ng"
+    name: str  # the Piper voice's name, or espeak-ng's voice id
+    model: Path | None = None  # a Piper voice's .onnx file
+    fix: str = ""  # what to do if that file turns out missing or damaged
+
+
+def choose_voice(spec: str | None) -> VoiceChoice:
+    """Decide, once, which voice `--voice` (or its absence) means; an unknown name is refused."""
+    if spec and _looks_like_path(spec):
+        path = Path(spec).expanduser()
+        return VoiceChoice("piper", path.name.removesuffix(".onnx"), path,
+                           "download it again or choose another with --voice; ")
+    if spec:
+        installed = find_installed(spec)
+        if installed is not None:
+            return VoiceChoice("piper", installed.name, installed.model,
+                               f"download it again with 'assistant voices download {spec}'; ")
+        found = espeak.find_voice(spec)
+        if found is None:
+            raise unknown_voice(spec)
+        return VoiceChoice("espeak-ng", found.id)
+    chosen = default_voice()
+    if chosen is not None:
+        return VoiceChoice("piper", chosen.name, chosen.model,
+                           f"download it again with 'assistant voices download {chosen.name}'; ")
+    return VoiceChoice("espeak-ng", espeak.default_voice_id())
+
+
 def open_voice(settings: VoiceSettings, rate: int, cache: VoiceCache | None = None
                ) -> SpeechVoice:
     """The session's voice. A missing Piper voice file falls back to espeak-ng, saying so."""
     check_settings(settings)
-    spec = settings.voice
-    if spec and _looks_like_path(spec):
-        return _piper(Path(spec).expanduser(), Path(spec).name.removesuffix(".onnx"),
-                      settings, rate, cache, "download it again or choose another with "
-                                              "--voice; ")
-    if spec:
-        installed = find_installed(spec)
-        if installed is not None:
-            return _piper(installed.model, installed.name, settings, rate, cache,
-                          f"download it again with 'assistant voices download {spec}'; ")
-        found = espeak.find_voice(spec)
-        if found is None:
-            raise unknown_voice(spec)
-        return SpeechVoice(espeak.EspeakEngine(found.id), settings, rate, cache)
-    chosen = default_voice()
-    if chosen is not None:
-        return _piper(chosen.model, chosen.name, settings, rate, cache,
-                      f"download it again with 'assistant voices download {chosen.name}'; ")
-    return SpeechVoice(_espeak_default(), settings, rate, cache)
-
-
-def _piper(model: Path, name: str, settings: VoiceSettings, rate: int,
-           cache: VoiceCache | None, fix: str) -> SpeechVoice:
-    problem = file_problem(model)
+    choice = choose_voice(settings.voice)
+    if choice.model is None:
+        return SpeechVoice(espeak.EspeakEngine(choice.name), settings, rate, cache)
+    problem = file_problem(choice.model)
     if problem is not None:
-        say_once(f"{problem[:1].upper()}{problem[1:]}; {fix}speaking with espeak-ng instead.")
+        say_once(f"{problem[:1].upper()}{problem[1:]}; {choice.fix}speaking with espeak-ng "
+                 "instead.")
         return SpeechVoice(_espeak_default(), settings, rate, cache)
-    return SpeechVoice(PiperEngine(model, name), settings, rate, cache, _espeak_default, fix)
+    return SpeechVoice(PiperEngine(choice.model, choice.name), settings, rate, cache,
+                       _espeak_default, choice.fix)
 
 
 @dataclass(frozen=True)

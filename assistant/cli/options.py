@@ -1,0 +1,111 @@
+"""The session options shared by run, breathe, walk and the menu, and their checks."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from assistant.base.errors import UserError
+from assistant.script.model import PATIENCE_RANGE
+from assistant.script.text import MAX_NAME, shown, text_problem
+from assistant.session.floor import FloorSettings
+from assistant.session.plan import Names
+from assistant.speech.voice.rendering import VoiceSettings
+
+CUE_VOLUME_RANGE = (-20.0, 6.0)  # decibels from the voice's loudness
+
+
+def debug_option(parser: argparse.ArgumentParser,
+                  default: object = argparse.SUPPRESS) -> None:
+    # SUPPRESS under a command: there, leaving it out keeps what was given before it
+    parser.add_argument("--debug", action="store_true", default=default,
+                        help="show the sound and speech libraries' own messages")
+
+
+def session_options(parser: argparse.ArgumentParser,
+                     debug_default: object = argparse.SUPPRESS) -> None:
+    """The options of a session; the menu takes them too, for the session it starts."""
+    debug_option(parser, debug_default)
+    parser.add_argument("--names", default="Alex,Sam", metavar="A,B",
+                        help="the partners' names, comma-separated (default: Alex,Sam)")
+    parser.add_argument("--text", action="store_true",
+                        help="print prompts and take typed commands; no sound card needed")
+    parser.add_argument("--mic-file", type=Path, metavar="WAV",
+                        help="a WAV file to use as the microphone (runs on the virtual clock)")
+    parser.add_argument("--out-file", type=Path, metavar="WAV",
+                        help="write everything played to this WAV (runs on the virtual clock)")
+    parser.add_argument("--events", type=Path, metavar="FILE",
+                        help="append the session's events to this JSON Lines file")
+    parser.add_argument("--output-device", metavar="DEVICE",
+                        help="output device index or name (see 'assistant devices')")
+    parser.add_argument("--input-device", metavar="DEVICE",
+                        help="microphone index or name (see 'assistant devices')")
+    parser.add_argument("--headphones", action="store_true",
+                        help="you wear headphones: hear partners even while the assistant "
+                             "speaks")
+    parser.add_argument("--model", type=Path, metavar="PATH",
+                        help="a Vosk model folder for voice commands (default: "
+                             "$ASSISTANT_VOSK_MODEL, then models/)")
+    parser.add_argument("--patience", type=float, metavar="SECONDS",
+                        default=FloorSettings.share_patience,
+                        help="quiet after speech that passes on a partner's share "
+                             "(default: %(default)g s)")
+    parser.add_argument("--voice", help="voice id or name (see 'assistant voices')")
+    parser.add_argument("--rate", type=int, default=VoiceSettings.rate,
+                        help="speech rate in words a minute (default: %(default)s)")
+    parser.add_argument("--volume", type=float, default=1.0,
+                        help="loudness of everything, speech and cues, from 0 to 1 "
+                             "(default: %(default)s)")
+    parser.add_argument("--cue-volume", type=float, default=0.0, metavar="DB",
+                        help="cues' loudness against the voice's, in decibels, from "
+                             f"{CUE_VOLUME_RANGE[0]:g} to {CUE_VOLUME_RANGE[1]:g} (default: "
+                             "%(default)g, as loud as speech)")
+    placement = parser.add_mutually_exclusive_group()
+    placement.add_argument("--stereo", dest="stereo", action="store_true", default=None,
+                           help="partner A's cues on the left, B's on the right (default: "
+                                "when the output device has two channels)")
+    placement.add_argument("--mono", dest="stereo", action="store_false",
+                           help="everything in the middle, on one channel")
+    parser.add_argument("--keep-recordings", action="store_true",
+                        help="keep what you say in the steps an exercise marks (an agreement, "
+                             "a memory) in your private journal, to hear again later")
+    parser.add_argument("--seed", type=int,
+                        help="fix the order questions are drawn in (default: random)")
+
+
+def partner_names(text: str) -> Names:
+    parts = [part.strip() for part in text.split(",")]
+    if len(parts) != 2 or not all(parts) or parts[0] == parts[1]:
+        raise UserError("--names takes two different names separated by a comma, such as Ana,Ben.")
+    if any("{" in part or "}" in part for part in parts):
+        raise UserError("--names cannot contain braces.")
+    for part in parts:
+        problem = text_problem(part, MAX_NAME)
+        if problem is not None:
+            raise UserError(f"--names takes names of 1 to {MAX_NAME} visible characters; the "
+                            f"name '{shown(part)}' {problem}.")
+    return Names(*parts)
+
+
+def check_session_options(args: argparse.Namespace) -> None:
+    partner_names(args.names)
+    if not 0.0 <= args.volume <= 1.0:
+        raise UserError("--volume must be between 0 and 1, such as 0.8.")
+    low, high = CUE_VOLUME_RANGE
+    if not low <= args.cue_volume <= high:
+        raise UserError(f"--cue-volume takes {low:g} to {high:g} decibels, such as -6.")
+    virtual = args.mic_file is not None or args.out_file is not None
+    if args.text and virtual:
+        raise UserError("--text runs in real time; leave out --mic-file and --out-file with it.")
+    low, high = PATIENCE_RANGE
+    if not low <= args.patience <= high:
+        raise UserError(f"--patience takes {low:g} to {high:g} seconds of quiet, such as 6.")
+
+
+def device_spec(spec: str | None) -> int | str | None:
+    return int(spec) if spec is not None and spec.isdigit() else spec
+
+
+def sentence(error: ValueError) -> UserError:
+    text = str(error)
+    return UserError(f"{text[:1].upper()}{text[1:]}.")
