@@ -21,25 +21,21 @@ from assistant.session.courtesy import Courtesy
 from assistant.session.events import (
     CommandTaken,
     Event,
-    Reprompted,
     SessionStart,
-    SpeechEnd,
-    SpeechStart,
     StepStarted,
     TurnEnd,
     TurnStart,
-    Waited,
 )
-from assistant.session.floor import End, Floor, FloorSettings, Reprompt, Warn
-from assistant.session.plan import BOTH, Beat, Cue, PlannedStep, Sound, Speech
+from assistant.session.floor import Floor, FloorSettings
+from assistant.session.listening import Listening
+from assistant.session.plan import Beat, PlannedStep, Sound, Speech
 from assistant.session.replies import Replies
 from assistant.session.rhythm import Rhythm
 from assistant.session.rules import RULES
 
-REPROMPT = "{partner}, take your time. Whenever you are ready, the floor is yours."
 STOP_REPLY = "Paused. Say continue, or say stop again to end."
 
-class SessionMachine(Replies):
+class SessionMachine(Listening, Replies):
     """Runs the steps of a plan, beat by beat; timers are due samples, never sleeps."""
 
     state: str
@@ -95,34 +91,6 @@ class SessionMachine(Replies):
                     self._end_beat("done")
 
         return self._run(now, ended)
-
-    def speech_started(self, sample: int, now: int) -> list[Action]:
-        def started() -> None:
-            if self.state == "running":
-                self._record(SpeechStart(sample=sample, partner=self._floor_partner))
-                if self.floor is not None:
-                    self._floor_acts(self.floor.speech_started(sample))
-
-        return self._run(now, started)
-
-    def speech_ended(self, sample: int, now: int) -> list[Action]:
-        def ended() -> None:
-            if self.state == "running":
-                self._record(SpeechEnd(sample=sample, partner=self._floor_partner))
-                if self.floor is not None:
-                    self._floor_acts(self.floor.speech_ended(sample, now))
-
-        return self._run(now, ended)
-
-    def voice(self, active: bool, now: int) -> list[Action]:
-        """The microphone began or stopped hearing a voice; a pause releases what waited."""
-
-        def changed() -> None:
-            self.courtesy.voice_active = active
-            if not active and self.state == "running":
-                self._release(now)
-
-        return self._run(now, changed)
 
     @property
     def hearing(self) -> bool:
@@ -297,47 +265,6 @@ class SessionMachine(Replies):
             self._begin_beat()
         else:
             self._enter_step(self.step_index + 1)
-
-    # -- the floor and courtesy -------------------------------------------------------
-
-    @property
-    def _floor_partner(self) -> str | None:
-        return self.current_beat.turn if self.in_turn else None
-
-    def _floor_acts(self, actions: Sequence[End | Reprompt | Warn]) -> None:
-        """Carry out what the floor's rules decided."""
-        beat = self.current_beat
-        for action in actions:
-            if isinstance(action, End):
-                self._end_beat(action.reason)
-                return
-            if isinstance(action, Reprompt):
-                if self.courtesy.voice_active:
-                    continue  # someone has just begun: they need no invitation
-                partner = beat.turn or ""
-                self._record(Reprompted(sample=self.now, partner=partner,
-                                        floor=str(beat.floor or FloorKind.SHARE)))
-                who = "You both" if partner == BOTH else partner
-                self._play(Speech(REPROMPT.format(partner=who)), self.now)
-            else:
-                self._politely(Cue("chime"))
-        if self.floor is not None:
-            self.due = self.floor.due()
-
-    def _politely(self, sound: Sound) -> None:
-        """Play now, unless a partner is speaking: then wait for their pause (bounded)."""
-        if not self.courtesy.hold(sound, self.now):
-            self._play(sound, self.now)
-
-    def _release(self, now: int, only_overdue: bool = False) -> None:
-        """A pause (or the bound): what waited may sound now."""
-        for released in self.courtesy.release(now, only_overdue):
-            self._record(Waited(sample=now, seconds=round((now - released.since) / self.rate,
-                                                          3)))
-            if released.sound is None:
-                self._begin_beat(courteous=False)
-            else:
-                self._play(released.sound, now)
 
     def _close_turn(self, reason: str) -> None:
         self.floor = None

@@ -1,0 +1,119 @@
+"""What the machine does with what the microphone hears: speech starting and ending on a
+floor, the floor's rules carried out (re-prompt, warning chime, end), and sounds that
+wait for a speaking partner's pause.
+
+A mixin of `SessionMachine`, like `replies.py`; `_Machine` names what it uses.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Protocol
+
+from assistant.script.model import FloorKind
+from assistant.session.actions import Action
+from assistant.session.courtesy import Courtesy
+from assistant.session.events import Event, Reprompted, SpeechEnd, SpeechStart, Waited
+from assistant.session.floor import End, Floor, Reprompt, Warn
+from assistant.session.plan import BOTH, Beat, Cue, Sound, Speech
+
+REPROMPT = "{partner}, take your time. Whenever you are ready, the floor is yours."
+
+
+class _Machine(Protocol):
+    """What listening uses of the machine."""
+
+    rate: int
+    state: str
+    now: int
+    due: int | None
+    in_turn: bool
+    floor: Floor | None
+    courtesy: Courtesy
+
+    @property
+    def current_beat(self) -> Beat: ...
+    @property
+    def _floor_partner(self) -> str | None: ...
+    def _run(self, now: int, change: Callable[[], object]) -> list[Action]: ...
+    def _record(self, event: Event) -> None: ...
+    def _play(self, sound: Sound, at: int) -> int: ...
+    def _politely(self, sound: Sound) -> None: ...
+    def _release(self, now: int, only_overdue: bool = False) -> None: ...
+    def _floor_acts(self, actions: Sequence[End | Reprompt | Warn]) -> None: ...
+    def _end_beat(self, reason: str) -> None: ...
+    def _begin_beat(self, elapsed: int = 0, courteous: bool = True) -> None: ...
+
+
+class Listening:
+    """The machine's side of listening to the couple."""
+
+    due: int | None
+
+    def speech_started(self: _Machine, sample: int, now: int) -> list[Action]:
+        def started() -> None:
+            if self.state == "running":
+                self._record(SpeechStart(sample=sample, partner=self._floor_partner))
+                if self.floor is not None:
+                    self._floor_acts(self.floor.speech_started(sample))
+
+        return self._run(now, started)
+
+    def speech_ended(self: _Machine, sample: int, now: int) -> list[Action]:
+        def ended() -> None:
+            if self.state == "running":
+                self._record(SpeechEnd(sample=sample, partner=self._floor_partner))
+                if self.floor is not None:
+                    self._floor_acts(self.floor.speech_ended(sample, now))
+
+        return self._run(now, ended)
+
+    def voice(self: _Machine, active: bool, now: int) -> list[Action]:
+        """The microphone began or stopped hearing a voice; a pause releases what waited."""
+
+        def changed() -> None:
+            self.courtesy.voice_active = active
+            if not active and self.state == "running":
+                self._release(now)
+
+        return self._run(now, changed)
+
+
+    @property
+    def _floor_partner(self: _Machine) -> str | None:
+        return self.current_beat.turn if self.in_turn else None
+
+    def _floor_acts(self: _Machine, actions: Sequence[End | Reprompt | Warn]) -> None:
+        """Carry out what the floor's rules decided."""
+        beat = self.current_beat
+        for action in actions:
+            if isinstance(action, End):
+                self._end_beat(action.reason)
+                return
+            if isinstance(action, Reprompt):
+                if self.courtesy.voice_active:
+                    continue  # someone has just begun: they need no invitation
+                partner = beat.turn or ""
+                self._record(Reprompted(sample=self.now, partner=partner,
+                                        floor=str(beat.floor or FloorKind.SHARE)))
+                who = "You both" if partner == BOTH else partner
+                self._play(Speech(REPROMPT.format(partner=who)), self.now)
+            else:
+                self._politely(Cue("chime"))
+        if self.floor is not None:
+            self.due = self.floor.due()
+
+    def _politely(self: _Machine, sound: Sound) -> None:
+        """Play now, unless a partner is speaking: then wait for their pause (bounded)."""
+        if not self.courtesy.hold(sound, self.now):
+            self._play(sound, self.now)
+
+    def _release(self: _Machine, now: int, only_overdue: bool = False) -> None:
+        """A pause (or the bound): what waited may sound now."""
+        for released in self.courtesy.release(now, only_overdue):
+            self._record(Waited(sample=now, seconds=round((now - released.since) / self.rate,
+                                                          3)))
+            if released.sound is None:
+                self._begin_beat(courteous=False)
+            else:
+                self._play(released.sound, now)
