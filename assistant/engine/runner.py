@@ -7,20 +7,17 @@ bank, the mixer and the audio device. Sound facts (`say_start`, `say_end`,
 
 from __future__ import annotations
 
+import contextlib
 import queue
-import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
-
-import numpy as np
 
 from assistant.audio.cues import CueBank, placement
 from assistant.audio.io import AudioIO, wait_for_input
 from assistant.audio.mixer import Mixer, Samples
-from assistant.audio.wavfile import read_wav
 from assistant.base.errors import DeviceLost, UserError
 from assistant.engine.duplex import OwnSound
+from assistant.engine.settings import adjust, recording_samples
 from assistant.session.actions import Action, Adjust, DropSounds, Play, Record, StopSounds
 from assistant.session.commands import Command
 from assistant.session.events import (
@@ -42,9 +39,6 @@ from assistant.speech.voice.rendering import Voice
 
 EventSink = Callable[[Event], None]
 MicTap = Callable[[int, Samples], None]  # (session sample, window): every window heard
-VOLUME_STEP = 1.25  # each "louder" multiplies the output by this; "softer" divides
-VOLUME_RANGE = (0.25, 2.0)
-RATE_STEP = 20  # words a minute, for "slower" and "faster" when no rhythm is running
 
 
 @dataclass
@@ -74,6 +68,7 @@ class SessionRunner:
         self._own = OwnSound(mixer.rate)  # own sounds, for half duplex
         self._voice_active = False  # the detector hears (or is confirming) a voice
         self.interrupted = False  # Ctrl-C stopped it: the shell hears 130
+        self._faded_by = 0  # the sample by which the sounds cut last have faded out
 
     def run(self) -> None:
         """Run to the end of the session; Ctrl-C stops it cleanly, logging `stopped`."""
@@ -99,7 +94,15 @@ class SessionRunner:
             self.interrupted = True
             self.command(Command.QUIT)
         finally:
+            self._let_fade()
             self.audio.close()
+
+    def _let_fade(self) -> None:
+        """Play out the fade of a sound cut at the end, so the output holds every sound
+        the log names (a cut prompt's `say_end` lies where its fade ends)."""
+        if self._faded_by > self.mixer.now:
+            with contextlib.suppress(DeviceLost, UserError, KeyboardInterrupt):
+                self.audio.advance(self._faded_by, queue.Queue())
 
     def _wait_for_device(self) -> None:
         """The device failed: pause (nothing is lost), and try again when asked to."""
@@ -265,7 +268,7 @@ class SessionRunner:
             elif isinstance(action, StopSounds):
                 self._stop_sounds()
             elif isinstance(action, Adjust):
-                self._adjust(action)
+                adjust(self.mixer, self.voice, action)
             elif isinstance(action, DropSounds):
                 self.mixer.drop_from(action.from_sample)
                 self._playing = [p for p in self._playing if p.start < action.from_sample]
@@ -273,39 +276,24 @@ class SessionRunner:
             elif isinstance(action, Record):
                 self._emit(action.event)
 
-    def _adjust(self, adjust: Adjust) -> None:
-        if adjust.setting == "volume":
-            factor = VOLUME_STEP if adjust.up else 1 / VOLUME_STEP
-            low = min(VOLUME_RANGE[0], self.mixer.gain)  # a quiet start never jumps up
-            self.mixer.gain = min(max(self.mixer.gain * factor, low), VOLUME_RANGE[1])
-        else:
-            self.voice.change_rate(RATE_STEP if adjust.up else -RATE_STEP)
-
     def _play(self, play: Play) -> None:
         sound = play.sound
         pan = 0.0
         if isinstance(sound, Speech):
             samples = self.voice.render(sound.text)
         elif isinstance(sound, Recording):
-            samples = self._recording(sound)
+            samples = recording_samples(sound, self.mixer.rate)
         else:
             samples, pan = self.cues.get(sound.kind), placement(sound.kind, sound.partner)
         start = self.mixer.schedule(samples, play.at, pan)
         self._playing.append(_Playing(sound, start, start + len(samples), play.token))
         self._own.add(start, start + len(samples))
 
-    def _recording(self, recording: Recording) -> Samples:
-        """A kept recording; one that cannot be read is left out, with one sentence."""
-        try:
-            return read_wav(Path(recording.path), self.mixer.rate, "recording")
-        except UserError as error:
-            print(f"assistant: {error} It is left out.", file=sys.stderr, flush=True)
-            return np.zeros(0, dtype=np.float32)
-
     def _stop_sounds(self) -> None:
         """Cut every sound; a prompt cut short is logged as ending where it fell silent."""
         now = self.mixer.now
         silent_by = self.mixer.cut()
+        self._faded_by = max(self._faded_by, silent_by)
         self._own.cut(now, silent_by)
         for playing in self._playing:
             if playing.announced and isinstance(playing.sound, Speech):
