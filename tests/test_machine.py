@@ -410,3 +410,36 @@ def test_the_reply_to_stop_is_said_even_over_a_partner() -> None:
     actions = machine.command(Command.STOP, 10 * RATE)
     assert [p.sound for p in _plays(actions)] == [Speech(STOP_REPLY)]
     assert machine.state == "paused"
+
+
+def test_turn_start_logs_the_patience_its_floor_uses() -> None:
+    steps = """
+[[steps]]
+kind = "turn"
+partner = "A"
+seconds = 5
+prompt = "Go on."
+[[steps]]
+kind = "turn"
+partner = "B"
+seconds = 5
+prompt = "Go on."
+floor = "answer"
+[[steps]]
+kind = "turn"
+partner = "A"
+seconds = 5
+prompt = "Go on."
+patience = 9
+[[steps]]
+kind = "turn"
+partner = "both"
+seconds = 5
+prompt = "Go on."
+floor = "activity"
+"""
+    events = run_plan(plan(steps))
+    patience = [e.data["patience"] for e in of_type(events, "turn_start")]
+    assert patience == [6.0, 2.5, 9.0, None]
+    line = of_type(events, "turn_start")[0].to_dict(RATE)
+    assert Event.from_dict(line, RATE) == of_type(events, "turn_start")[0]

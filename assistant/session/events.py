@@ -112,12 +112,14 @@ class CueSounded(Event):
 @dataclass(frozen=True, kw_only=True)
 class TurnStart(Event):
     """A partner (a name) or "both" has the floor, of a kind, for up to `seconds`;
-    `keep` names what a kept recording of it holds, if the script keeps one."""
+    `patience` is the quiet after speech that ends it (None for an activity, which
+    silence never ends); `keep` names what a kept recording of it holds, if any."""
 
     type: ClassVar[str] = "turn_start"
     partner: str
     floor: str
     seconds: float
+    patience: float | None = None
     keep: str = ""
 
 

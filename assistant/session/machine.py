@@ -248,8 +248,10 @@ class SessionMachine(Listening, Replies):
         assert beat.turn is not None and beat.seconds is not None
         kind = beat.floor or FloorKind.SHARE
         self.in_turn = True
+        patience = None if kind is FloorKind.ACTIVITY else (
+            beat.patience if beat.patience is not None else self.floor_settings.patience(kind))
         self._record(TurnStart(sample=self.now, partner=beat.turn, floor=kind.value,
-                               seconds=beat.seconds, keep=beat.keep))
+                               seconds=beat.seconds, patience=patience, keep=beat.keep))
         if self.listening:
             self.floor = Floor(kind, self.now, self.rate, beat.seconds, self.floor_settings,
                                beat.patience, beat.min_seconds)
