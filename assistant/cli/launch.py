@@ -1,6 +1,6 @@
 """The process's entry point: a signal ends it cleanly from the first instant.
 
-Stopping signals become KeyboardInterrupt (`assistant/signals.py`) before the
+Stopping signals become KeyboardInterrupt (`cli/signals.py`) before the
 heavy imports, which are not cut in the middle (numpy, cut off, reports a broken
 install instead), so a Ctrl-C during start-up ends without a traceback; once the
 program is done, a late signal just ends the process, as signals do by default.
