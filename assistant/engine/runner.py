@@ -152,13 +152,14 @@ class SessionRunner:
         """Handle, in time order, every sound boundary and timer up to the clock."""
         limit = self.mixer.now + self.audio.lead if limit is None else limit
         while not self.machine.finished:
-            wake = self._next_wake()
+            due = self.machine.next_due
+            edge = min(self._playing, key=self._edge_time, default=None)
+            edge_at = None if edge is None else self._edge_time(edge)[0]
+            wake = edge_at if due is None or (edge_at is not None and edge_at <= due) else due
             if wake is None or wake > limit:
                 return
             self._logic_now = max(self._logic_now, wake)
-            due = self.machine.next_due
-            edge = min(self._playing, key=self._edge_time, default=None)
-            if edge is not None and (due is None or self._edge_time(edge)[0] <= due):
+            if edge is not None and wake == edge_at:
                 self._pass_edge(edge)
             else:
                 assert due is not None

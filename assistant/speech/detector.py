@@ -12,6 +12,7 @@ the room's own level (learnt from quiet windows).
 
 from __future__ import annotations
 
+import math
 from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -96,7 +97,7 @@ class SpeechDetector:
     def feed(self, window: Samples, sample: int, muted: bool = False) -> list[SpeechEvent]:
         """One 512-sample window starting at session `sample`; muted windows count as quiet."""
         window = np.asarray(window, dtype=np.float32)
-        level = float(np.sqrt(np.mean(window**2)))
+        level = math.sqrt(float(np.dot(window, window)) / max(1, len(window)))
         # near digital silence cannot be speech: spare the model (and the CPU) the window
         p = 0.0 if muted or level < SILENCE_GATE else self.probability(window)
         if self.state != "quiet":
