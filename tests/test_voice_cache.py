@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from assistant.base.paths import data_home
 from assistant.speech.voice.cache import CacheKey, VoiceCache
 
 RATE = 16_000
@@ -40,8 +41,8 @@ def test_what_is_put_comes_back_exactly(tmp_path: Path) -> None:
     assert got is not None and got.dtype == np.float32 and np.array_equal(got, samples)
 
 
-def test_the_folder_and_files_are_private(tmp_path: Path) -> None:
-    folder = tmp_path / "voice"
+def test_the_folder_and_files_are_private() -> None:
+    folder = data_home() / "voice"  # the assistant's own: a folder elsewhere is left alone
     folder.mkdir(mode=0o755)
     folder.chmod(0o755)  # an older, world-readable folder is made private
     cache = VoiceCache(folder)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import http.server
 import json
+import stat
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -155,6 +156,9 @@ def test_voices_download_from_the_command_line(monkeypatch: pytest.MonkeyPatch, 
         assert main(["voices", "download", "xx_XX-nobody-low"]) == 2
     out, err = capsys.readouterr()
     assert (tmp_path / "home" / "voices" / f"{NAME}.onnx").read_bytes() == MODEL
+    voices = tmp_path / "home" / "voices"
+    assert stat.S_IMODE(voices.stat().st_mode) == 0o700
+    assert {stat.S_IMODE(p.stat().st_mode) for p in voices.iterdir()} == {0o600}
     assert f"{NAME} is installed." in out and rendered == [NAME]
     assert "no voice called 'xx_XX-nobody-low'" in err and NAME in err
 

@@ -6,8 +6,7 @@ import json
 import os
 from pathlib import Path
 
-from assistant.base.paths import data_home
-from assistant.journal.store import private_folder
+from assistant.base.paths import data_home, private_dir, private_file
 
 PREFERENCES = "preferences.json"
 
@@ -23,10 +22,8 @@ def keeps_recordings(folder: Path | None = None) -> bool:
 
 def keep_recordings(keep: bool, folder: Path | None = None) -> None:
     """Save the choice, whole or not at all, readable by the user alone."""
-    folder = private_folder(folder or data_home())
-    path = folder / PREFERENCES
+    path = private_dir(folder or data_home()) / PREFERENCES
     part = path.with_suffix(".part")
-    descriptor = os.open(part, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
-    with os.fdopen(descriptor, "w") as file:
+    with private_file(part) as file:
         json.dump({"keep_recordings": keep}, file)
     os.replace(part, path)

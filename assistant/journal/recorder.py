@@ -21,7 +21,8 @@ import numpy as np
 import soundfile
 
 from assistant.audio.mixer import Samples
-from assistant.journal.store import Journal, private_folder
+from assistant.base.paths import private_dir, private_file
+from assistant.journal.store import Journal
 from assistant.session.events import Event, SessionEnd, SessionStart, TurnEnd, TurnStart
 
 MIN_SECONDS = 1.0  # shorter than this holds nothing worth keeping
@@ -58,11 +59,10 @@ class ClipRecorder:
         if len(audio) < MIN_SECONDS * self.rate:
             return
         self._count += 1
-        path = private_folder(self.folder) / f"{self.session}-{self._count}.wav"
+        path = private_dir(self.folder) / f"{self.session}-{self._count}.wav"
         part = path.with_suffix(".part")
         try:
-            descriptor = os.open(part, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
-            with os.fdopen(descriptor, "wb") as file:
+            with private_file(part, "wb") as file:
                 soundfile.write(file, audio, self.rate, subtype="PCM_16", format="WAV")
             os.replace(part, path)
             self.journal.add_clip(self.session, self.exercise, self._label, self._partner,

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from assistant.base.paths import FILE_MODE, private_dir, private_file
+
 FILE_NAME = "journal.sqlite3"
 CLIPS = "clips"  # the folder of kept recordings, beside the database
 SCHEMA = """
@@ -79,16 +81,9 @@ class ClipRecord:
     made: datetime
 
 
-def private_folder(folder: Path) -> Path:
-    """Make `folder` (and its parents) if need be, readable by its owner only."""
-    folder.mkdir(parents=True, exist_ok=True)
-    os.chmod(folder, 0o700)
-    return folder
-
-
 class Journal:
     def __init__(self, folder: Path) -> None:
-        self.folder = private_folder(folder)
+        self.folder = private_dir(folder)
         self.path = folder / FILE_NAME
         self.notice = ""  # one sentence to tell the user, if something was set aside
         try:
@@ -100,9 +95,8 @@ class Journal:
             self._db = self._connect()
 
     def _connect(self) -> sqlite3.Connection:
-        fresh = not self.path.exists()
-        if fresh:  # created private: it holds the partners' names
-            os.close(os.open(self.path, os.O_CREAT | os.O_WRONLY, 0o600))
+        if not self.path.exists():  # created private: it holds the partners' names
+            private_file(self.path, "ab").close()
         db = sqlite3.connect(self.path, timeout=10.0, isolation_level=None)
         try:
             db.execute("PRAGMA journal_mode=WAL")
@@ -116,9 +110,9 @@ class Journal:
         except sqlite3.Error as error:
             db.close()
             raise JournalError(f"The journal {self.path} cannot be used ({error}).") from None
-        for extra in ("-wal", "-shm"):
+        for extra in ("", "-wal", "-shm"):  # sqlite's own files, and one an older version made
             with contextlib.suppress(OSError):
-                os.chmod(f"{self.path}{extra}", 0o600)
+                os.chmod(f"{self.path}{extra}", FILE_MODE)
         return db
 
     def _set_aside(self) -> Path:

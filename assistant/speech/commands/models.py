@@ -26,6 +26,7 @@ from pathlib import Path
 from platformdirs import user_data_dir
 
 from assistant.base.errors import UserError
+from assistant.base.paths import own_root, private_dir, private_file, private_tree
 
 ENV_MODEL = "ASSISTANT_VOSK_MODEL"
 ENV_MODELS_DIR = "ASSISTANT_MODELS_DIR"
@@ -185,7 +186,10 @@ def download(source: ModelSource, into: Path | None = None, progress: bool = Tru
     target = into / source.name
     if not missing_parts(target):
         return target
-    into.mkdir(parents=True, exist_ok=True)
+    if own_root(into) is not None:  # the user's data folder: private like the rest of it
+        private_dir(into)
+    else:  # the checkout's models/ or $ASSISTANT_MODELS_DIR: the folder's own choice
+        into.mkdir(parents=True, exist_ok=True)
     remove_stale_downloads(into)
     prefix = f".{source.name}{PARTIAL}{os.getpid()}-"
     with tempfile.TemporaryDirectory(prefix=prefix, dir=into) as scratch:
@@ -206,6 +210,7 @@ def download(source: ModelSource, into: Path | None = None, progress: bool = Tru
         if missing_parts(folder):
             raise UserError(f"The archive for {source.name} does not hold a whole model; "
                             "nothing was installed.")
+        private_tree(folder)  # in the user's data folder, private like the rest of it
         if target.exists():  # a broken earlier copy: replace it whole
             shutil.rmtree(target)
         folder.rename(target)
@@ -218,7 +223,7 @@ def _fetch(source: ModelSource, archive: Path, progress: bool) -> str:
     digest = hashlib.sha256()
     try:
         with urllib.request.urlopen(source.url, timeout=30) as response, \
-                archive.open("wb") as file:
+                private_file(archive, "wb") as file:
             total = int(response.headers.get("Content-Length") or 0) or None
             received = 0
             with tqdm(total=total, unit="B", unit_scale=True, desc=source.name,

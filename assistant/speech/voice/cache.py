@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from assistant.audio.mixer import Samples
+from assistant.base.paths import private_dir
 
 FORMAT_VERSION = "2"  # bump when the way speech is rendered or stored changes
 DEFAULT_LIMIT_BYTES = 300 * 1024 * 1024
@@ -43,8 +44,10 @@ class CacheKey:
 class VoiceCache:
     def __init__(self, folder: Path, limit_bytes: int = DEFAULT_LIMIT_BYTES) -> None:
         self.folder, self.limit_bytes = folder, limit_bytes
+        self._private = False  # whether the folder has been made private yet
 
     def get(self, key: CacheKey) -> Samples | None:
+        self._tighten_once()
         path = self._path(key)
         try:
             samples = np.load(path, allow_pickle=False)
@@ -59,7 +62,8 @@ class VoiceCache:
     def put(self, key: CacheKey, samples: Samples) -> None:
         """Store atomically and privately; a cache that cannot be written is only slower."""
         try:
-            self._ensure_folder()
+            private_dir(self.folder)  # each time: it may have been removed meanwhile
+            self._private = True
             handle, temporary = tempfile.mkstemp(prefix=".", suffix=".part", dir=self.folder)
             try:
                 with os.fdopen(handle, "wb") as file:  # mkstemp makes it 0600
@@ -104,10 +108,13 @@ class VoiceCache:
             return 0
         return sum(p.stat().st_size for p in self.folder.glob(f"*{SUFFIX}"))
 
-    def _ensure_folder(self) -> None:
-        self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-        if self.folder.stat().st_mode & 0o077:
-            self.folder.chmod(0o700)  # an older, looser folder: make it private
+    def _tighten_once(self) -> None:
+        """A folder an older version left looser is made private at its first use, even a
+        read; one that cannot be changed is still read."""
+        if not self._private:
+            with contextlib.suppress(OSError):
+                private_dir(self.folder)
+            self._private = True
 
     def _path(self, key: CacheKey) -> Path:
         return self.folder / f"{key.digest()}{SUFFIX}"

@@ -2,10 +2,11 @@
 
 The catalog (`voices.json`) lists each file of each voice with its size and MD5.
 A download is checked against both, in a hidden scratch folder beside the
-voices; only whole, checked files are renamed into place (the model last, so a
-voice never looks installed before it is whole). A failed or interrupted
-download leaves the folder as it was. `$ASSISTANT_PIPER_VOICES_URL` points the
-catalog elsewhere (a mirror, or a local server in tests).
+voices; only whole, checked files (0600, in the 0700 voices folder) are renamed
+into place (the model last, so a voice never looks installed before it is whole).
+A failed or interrupted download leaves the folder as it was.
+`$ASSISTANT_PIPER_VOICES_URL` points the catalog elsewhere (a mirror, or a local
+server in tests).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.base.errors import UserError
+from assistant.base.paths import private_dir, private_file
 
 ENV_CATALOG = "ASSISTANT_PIPER_VOICES_URL"
 CATALOG_URL = "https://huggingface.co/rhasspy/piper-voices/resolve/v1.0.0"
@@ -99,7 +101,7 @@ def install(voice: CatalogVoice, into: Path, base: str | None = None,
     from tqdm import tqdm
 
     base = base or catalog_url()
-    into.mkdir(parents=True, exist_ok=True)
+    private_dir(into)
     with tempfile.TemporaryDirectory(prefix=f".{voice.name}.", dir=into) as scratch, \
             tqdm(total=voice.size, unit="B", unit_scale=True, desc=voice.name,
                  disable=not progress) as bar:
@@ -122,7 +124,7 @@ def _fetch(url: str, target: Path, file: CatalogFile, voice: CatalogVoice, bar: 
     digest, received = hashlib.md5(usedforsecurity=False), 0
     try:
         with urllib.request.urlopen(url, timeout=TIMEOUT_SECONDS) as response, \
-                target.open("wb") as out:
+                private_file(target, "wb") as out:
             while chunk := response.read(CHUNK):
                 out.write(chunk)
                 digest.update(chunk)

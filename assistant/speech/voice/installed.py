@@ -5,10 +5,11 @@ Only what is in that folder counts as installed; nothing is downloaded at run ti
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from assistant.base.paths import data_home
+from assistant.base.paths import data_home, private_dir
 from assistant.speech.voice.piper import config_path
 
 DEFAULT_VOICE = "en_US-joe-medium"  # calm, clear US English; CC0 training data
@@ -37,6 +38,8 @@ def installed_voices(folder: Path | None = None) -> list[InstalledVoice]:
     folder = folder or voices_dir()
     if not folder.is_dir():
         return []
+    with contextlib.suppress(OSError):  # a folder an older version left looser; still read
+        private_dir(folder)
     return sorted((InstalledVoice(p.name.removesuffix(".onnx"), p)
                    for p in folder.glob("*.onnx")
                    if not p.name.startswith(".") and config_path(p).is_file()),
