@@ -45,7 +45,7 @@ def run_menu(args: argparse.Namespace) -> int:
     audio, problem = menu_audio(args, mixer)
     if audio is None:
         spoken_menu.print_menu(exercises, out)
-        print(f"{problem} Using the typed spoken_menu.", flush=True)
+        print(f"{problem} Using the typed menu.", flush=True)
         print(" ".join(filter(None, (spoken_menu.introduction(False, False), due))), flush=True)
         args.text = True
         return start(spoken_menu.typed_choice(exercises, lines, out), args)
