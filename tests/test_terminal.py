@@ -6,6 +6,7 @@ someone at a keyboard; its output is read through a pipe, with a deadline on eve
 
 from __future__ import annotations
 
+import io
 import os
 import queue
 import signal
@@ -21,6 +22,7 @@ from typing import Any
 import pytest
 
 from assistant.cli import terminal
+from assistant.script.library import load_library
 
 DEADLINE = 20.0  # seconds: generous for a busy machine; a passing wait takes far less
 
@@ -123,6 +125,52 @@ def test_a_stopping_signal_puts_the_terminal_back(signum: int,
     assert breathing.settings() == breathing.before
 
 
+def test_the_typed_menu_gathers_keys_up_to_enter_and_echoes_them(tmp_path: Path) -> None:
+    chosen = load_library()[6]
+    session = TerminalSession(tmp_path, "--text")
+    try:
+        session.wait_for_keys_at_once()
+        session.wait_for("type its number")
+        session.press(b"8\x7f7\r")  # 8, Backspace, 7, Enter: the seventh practice
+        assert session.wait_for("7") == "8\b \b7"
+        session.wait_for(f"Starting {chosen.title}.")
+        session.press(b"q")
+        session.wait_for("Session stopped.")
+        assert session.finish() == 0
+        assert session.settings() == session.before
+    finally:
+        session.close()
+
+
 def test_split_keys_reads_enter_either_way_and_an_escape_sequence_whole() -> None:
     assert terminal.split_keys("p\r\rq\r\n\n\x1b[Ax\x1bOP") == [
         "p", "\n", "\n", "q", "\n", "\n", "\x1b[A", "x", "\x1bOP"]
+
+
+def test_typed_lines_pass_piped_lines_through_without_echo() -> None:
+    source: queue.Queue[str | None] = queue.Queue()
+    for item in ("12\n", "\n", "breath", None):
+        source.put(item)
+    out = io.StringIO()
+    lines = terminal.TypedLines(source, out)
+    assert lines.ready() == ["12\n", "\n", "breath", None]
+    assert out.getvalue() == ""
+
+
+def test_typed_lines_gather_single_keys_and_keep_a_half_typed_line_below(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(terminal, "is_raw", lambda: True)
+    source: queue.Queue[str | None] = queue.Queue()
+    out = io.StringIO()
+    lines = terminal.TypedLines(source, out)
+    for key in ("1", "\x1b[A", "3"):
+        source.put(key)
+    assert lines.ready() == []
+    lines.show("2. Balance play.")
+    source.put("\x7f")
+    source.put("2")
+    source.put("\n")
+    assert lines.get() == "12\n"
+    assert out.getvalue() == "13\n2. Balance play.\n13\b \b2\n"
+    source.put("\x04")  # Ctrl-D on an empty line: typing has ended
+    assert lines.get() is None

@@ -7,18 +7,23 @@ Output processing stays on, so printed lines look as always, and so does ISIG, s
 Ctrl-C still sends SIGINT. The saved settings come back on every way out: the block's
 end, any exception (KeyboardInterrupt included, which every stopping signal becomes)
 and, as a last resort, at exit. Piped input is left alone and read line by line.
+
+The menu needs numbers of two digits and titles, so `TypedLines` gathers its keys up
+to Enter and echoes them, as the terminal itself would in line mode.
 """
 
 from __future__ import annotations
 
 import atexit
+import collections
 import contextlib
 import os
+import queue
 import re
 import sys
 import termios
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, TextIO
 
 from assistant.base.critical import deferred
 
@@ -109,3 +114,67 @@ def split_keys(text: str) -> list[str]:
     """The keys in what a read in single-key mode returned: Enter as "\\n" (whether the
     terminal sends CR or LF), an arrow or function key's escape sequence as one key."""
     return ["\n" if key[0] == "\r" else key for key in _KEY.findall(text)]
+
+
+ENTER, ERASE, END = "\n", ("\x7f", "\b"), "\x04"
+
+
+class TypedLines:
+    """Whole typed lines from standard input's queue, for the menu.
+
+    Piped input (and a terminal in line mode) comes in lines already. In single-key
+    mode keys come one by one: they are gathered here up to Enter, Backspace takes one
+    back, Ctrl-D on an empty line ends typing, and each is echoed as it is taken, so
+    the user sees (or hears, through a screen reader) what they typed."""
+
+    def __init__(self, source: queue.Queue[str | None], out: TextIO) -> None:
+        self.source, self.out = source, out
+        self._typed = ""  # the keys of a line not yet ended
+        self._lines: collections.deque[str | None] = collections.deque()
+
+    def get(self) -> str | None:
+        """The next line, waiting as long as it takes; None where typing ended."""
+        while not self._lines:
+            self._take(self.source.get())
+        return self._lines.popleft()
+
+    def ready(self) -> list[str | None]:
+        """The lines ended so far, without waiting."""
+        with contextlib.suppress(queue.Empty):
+            while True:
+                self._take(self.source.get_nowait())
+        lines = list(self._lines)
+        self._lines.clear()
+        return lines
+
+    def show(self, text: str) -> None:
+        """Print a line of the program's own; a half-typed answer moves below it, so
+        the two never share a line."""
+        typed = self._typed if is_raw() else ""
+        self.out.write(f"\n{text}\n{typed}" if typed else f"{text}\n")
+        self.out.flush()
+
+    def _take(self, item: str | None) -> None:
+        if item is None:
+            if self._typed:
+                self._lines.append(self._typed)
+            self._typed = ""
+            self._lines.append(None)
+        elif item.endswith(ENTER):  # a whole line, or Enter
+            self._echo(ENTER if item == ENTER else "")
+            self._lines.append(self._typed + item)
+            self._typed = ""
+        elif item in ERASE:
+            if self._typed:
+                self._typed = self._typed[:-1]
+                self._echo("\b \b")
+        elif item == END and not self._typed:
+            self._lines.append(None)
+        elif item.isprintable():
+            self._typed += item
+            self._echo(item)
+
+    def _echo(self, text: str) -> None:
+        if text and is_raw():  # in line mode the terminal has echoed it already
+            self.out.write(text)
+            self.out.flush()
