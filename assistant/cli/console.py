@@ -6,6 +6,7 @@ mode every phase says when it starts and ends, and every key gets an answer.
 
 from __future__ import annotations
 
+import codecs
 import os
 import queue
 import sys
@@ -13,6 +14,7 @@ import threading
 from collections.abc import Sequence
 from typing import TextIO
 
+from assistant.cli import terminal
 from assistant.session.commands import Command
 from assistant.session.events import Event
 from assistant.session.plan import Beat, PlannedStep
@@ -69,7 +71,9 @@ _stdin: queue.Queue[str | None] | None = None
 
 def stdin_lines() -> queue.Queue[str | None]:
     """Standard input, line by line (None at its end), read by one thread for the whole
-    process, so no line is lost between the menu and the session that follows it."""
+    process, so no line is lost between the menu and the session that follows it. A
+    terminal in single-key mode (`terminal.keys_at_once`) gives each key alone instead,
+    Enter as "\\n": a key acts at once, and an empty line and Enter mean the same."""
     global _stdin
     if _stdin is None:
         lines: queue.Queue[str | None] = queue.Queue()
@@ -78,7 +82,13 @@ def stdin_lines() -> queue.Queue[str | None]:
             # The file descriptor, not sys.stdin: a thread blocked inside sys.stdin holds
             # its buffer's lock, and the interpreter can hang on that lock at exit.
             pending = b""
+            keys = codecs.getincrementaldecoder("utf-8")("replace")  # a character may be split
             while chunk := _read_stdin():
+                if terminal.is_raw():
+                    for key in terminal.split_keys(keys.decode(pending + chunk)):
+                        lines.put(key)
+                    pending = b""
+                    continue
                 pending += chunk
                 *complete, pending = pending.split(b"\n")
                 for line in complete:
@@ -111,7 +121,7 @@ def parse_key(line: str) -> Command | None:
 
 
 class KeyboardReader:
-    """Reads typed lines on a daemon thread and queues the commands they mean."""
+    """Reads typed keys (or lines) on a daemon thread and queues the commands they mean."""
 
     def __init__(self, inbox: queue.Queue[Command], out: TextIO | None = None) -> None:
         self.inbox, self.out = inbox, out or sys.stdout
@@ -125,11 +135,19 @@ class KeyboardReader:
             if line.strip().lower() in ("h", "help", "?"):
                 print(HELP, file=self.out, flush=True)
                 continue
-            command = parse_key(line)
+            # a space or tab pressed alone is not Enter: it must not end someone's turn
+            alone = len(line) == 1 and line != "\n" and line.isspace()
+            command = None if alone else parse_key(line)
             if command is None:
-                print(UNKNOWN.format(key=line.strip()), file=self.out, flush=True)
+                print(UNKNOWN.format(key=_visible(line)), file=self.out, flush=True)
             else:
                 self.inbox.put(command)
+
+
+def _visible(key: str) -> str:
+    """A key as it can be printed: an arrow key's escape sequence must not move the cursor."""
+    shown = key.strip() or key
+    return shown if shown.isprintable() else shown.encode("unicode_escape").decode("ascii")
 
 
 class Presenter:

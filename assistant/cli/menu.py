@@ -10,7 +10,7 @@ from assistant.audio.live import LiveAudio
 from assistant.audio.mixer import Mixer
 from assistant.audio.virtual import VirtualAudio
 from assistant.base.errors import DeviceLost, UserError
-from assistant.cli import spoken_menu
+from assistant.cli import spoken_menu, terminal
 from assistant.cli.console import stdin_lines
 from assistant.cli.options import check_session_options, device_spec
 from assistant.cli.session import (
@@ -23,6 +23,7 @@ from assistant.cli.session import (
 )
 from assistant.journal.today import due_line
 from assistant.script.library import load_library
+from assistant.script.model import Exercise
 from assistant.session.eventlog import EventLog
 from assistant.speech.commands.listener import CommandListener
 from assistant.speech.commands.recognizer import CommandRecognizer
@@ -32,8 +33,14 @@ from assistant.speech.detector import SpeechDetector, silero
 def run_menu(args: argparse.Namespace) -> int:
     exercises = load_library()
     check_session_options(args)
+    # one key a read from the menu's first word to the end of the session it starts
+    with terminal.keys_at_once():
+        return _run_menu(exercises, args)
+
+
+def _run_menu(exercises: list[Exercise], args: argparse.Namespace) -> int:
     out = sys.stdout
-    lines = stdin_lines()
+    lines = terminal.TypedLines(stdin_lines(), out)
     due = due_line()
     if args.text:
         spoken_menu.print_menu(exercises, out)

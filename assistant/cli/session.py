@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import queue
 import random
 import sys
@@ -17,6 +18,7 @@ from assistant.audio.loudness import SPEECH_LOUDNESS
 from assistant.audio.mixer import Mixer
 from assistant.audio.virtual import VirtualAudio
 from assistant.base.errors import UserError
+from assistant.cli import terminal
 from assistant.cli.console import KeyboardReader, Presenter
 from assistant.cli.options import (
     check_session_options,
@@ -167,16 +169,19 @@ def run_session(exercise: Exercise, args: argparse.Namespace,
         sinks.append(log.write)
     sinks += memory.sinks
     inbox: queue.Queue[Command] = queue.Queue()
+    keys = not virtual and (args.text or sys.stdin.isatty())
     if not virtual:
         sinks.append(Presenter(text_mode=args.text, plan=plan))
-        if args.text or sys.stdin.isatty():
-            KeyboardReader(inbox).start()
     cues = CueBank(SESSION_RATE, SPEECH_LOUDNESS + args.cue_volume)
     runner = SessionRunner(machine, audio, mixer, voice, cues, sinks, inbox, detector,
                            args.headphones, listener,
                            [memory.recorder.hear] if memory.recorder else [])
     try:
-        runner.run()
+        # a key acts as it is pressed, for as long as the session runs
+        with terminal.keys_at_once() if keys else contextlib.nullcontext(False):
+            if keys:
+                KeyboardReader(inbox).start()
+            runner.run()
     finally:
         if isinstance(voice, LevelledVoice):
             voice.close()

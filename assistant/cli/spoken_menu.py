@@ -18,9 +18,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TextIO
 
-from assistant.audio.io import AudioIO, drain
+from assistant.audio.io import AudioIO
 from assistant.audio.mixer import Mixer
 from assistant.base.errors import UserError
+from assistant.cli.terminal import TypedLines
 from assistant.script.model import Exercise
 from assistant.session.events import Event
 from assistant.speech.commands.listener import CommandListener
@@ -87,8 +88,7 @@ def print_menu(exercises: Sequence[Exercise], out: TextIO) -> None:
         print(f"{number}. {exercise.title} ({exercise.minutes:g} minutes)", file=out)
 
 
-def typed_choice(exercises: Sequence[Exercise], lines: queue.Queue[str | None],
-                 out: TextIO) -> Exercise:
+def typed_choice(exercises: Sequence[Exercise], lines: TypedLines, out: TextIO) -> Exercise:
     """Wait for a typed number, id or title, for as long as it takes."""
     while (line := lines.get()) is not None:
         chosen = choice_from_text(line, exercises)
@@ -105,7 +105,7 @@ class SpokenMenu:
     owns both after."""
 
     def __init__(self, exercises: Sequence[Exercise], audio: AudioIO, mixer: Mixer,
-                 voice: Voice, lines: queue.Queue[str | None], out: TextIO,
+                 voice: Voice, lines: TypedLines, out: TextIO,
                  detector: SpeechDetector | None = None,
                  listener: CommandListener | None = None, sinks: Sequence[EventSink] = (),
                  notice: str = "", headphones: bool = False, mic_origin: int = 0) -> None:
@@ -185,7 +185,7 @@ class SpokenMenu:
             self._chosen = self._chosen or choice
 
     def _typed(self) -> Choice | None:
-        for line in drain(self.lines):
+        for line in self.lines.ready():
             if line is None:
                 self._typing_ended = True
                 continue
@@ -245,7 +245,7 @@ class SpokenMenu:
         unless it is the `final` line, the confirmation."""
         if self._chosen is not None and not final:
             return self.mixer.now
-        print(text, file=self.out, flush=True)
+        self.lines.show(text)  # below it, anything half typed
         samples = self.voice.render(text)
         start = self.mixer.schedule(samples, self.mixer.now if at is None else at)
         end = start + len(samples)
