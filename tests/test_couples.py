@@ -5,9 +5,11 @@ partners speaking real synthesised speech in answer to what the session does.
 The checks are what the couple would notice: cut off, talked over, re-prompted
 mid-play, left waiting, or never reaching the end.
 
-Every step is kept, but none runs longer than 90 s here, so the whole library
-under every profile fits in the suite's time (Silero hears each 32 ms of speech);
-`scripts/bench_floor.py` runs the same at full length.
+Every step is kept, but none runs longer than 40 s here, so the whole library
+under every profile fits in the suite's time (Silero hears each 32 ms of speech).
+The warning chime comes 15 s before the end of a floor longer than 30 s, so the
+shortened floors still meet it; `scripts/bench_floor.py` runs the same at full
+length with the usual settings.
 """
 
 from __future__ import annotations
@@ -17,12 +19,14 @@ from pathlib import Path
 import pytest
 
 from assistant.script.library import exercise_ids, find_exercise
+from assistant.session.floor import FloorSettings
 from assistant.speech.voice.rendering import EspeakVoice, VoiceSettings
 from assistant.testing.couple import PROFILES
 from assistant.testing.experience import judge, live_with, shortened
 
 HANDOVER_BOUND = 7.0  # seconds from the last word of a finished share to the next sound
-CAP = 90.0  # seconds: longer than a minute, so long floors still get their warning chime
+CAP = 40.0  # seconds: longer than twice the warning below, so long floors still get it
+SETTINGS = FloorSettings(warning=15.0)
 
 
 @pytest.fixture(scope="module")
@@ -36,7 +40,7 @@ def voice(tmp_path_factory: pytest.TempPathFactory) -> EspeakVoice:
 def test_a_couple_lives_the_exercise_well(exercise: str, profile: str,
                                           voice: EspeakVoice) -> None:
     events, couple = live_with(shortened(find_exercise(exercise), CAP), PROFILES[profile],
-                               voice, seed=7)
+                               voice, seed=7, settings=SETTINGS)
     lived = judge(exercise, profile, events, couple)
     assert lived.early_floors == ()
     assert lived.talked_over == ()
