@@ -5,6 +5,11 @@ partners speaking real synthesised speech in answer to what the session does.
 The checks are what the couple would notice: cut off, talked over, re-prompted
 mid-play, left waiting, or never reaching the end.
 
+Each run is held in one of the simulated rooms (the assistant's echo, a fan, a
+hum, one partner softer than the other). Each exercise meets six of the eight
+profiles, in turn, so every profile lives 18 exercises and meets every room, in
+no more runs than six profiles once took.
+
 Every step is kept, but none runs longer than 40 s here, so the whole library
 under every profile fits in the suite's time (Silero hears each 32 ms of speech).
 The warning chime comes 15 s before the end of a floor longer than 30 s, so the
@@ -23,10 +28,32 @@ from assistant.session.floor import FloorSettings
 from assistant.speech.voice.rendering import EspeakVoice, VoiceSettings
 from assistant.testing.couple import PROFILES
 from assistant.testing.experience import judge, live_with, shortened
+from assistant.testing.room import ROOMS
 
 HANDOVER_BOUND = 7.0  # seconds from the last word of a finished share to the next sound
 CAP = 40.0  # seconds: longer than twice the warning below, so long floors still get it
 SETTINGS = FloorSettings(warning=15.0)
+SKIPPED = 2  # profiles each exercise leaves out, in turn
+
+
+def runs() -> list[tuple[str, str, str]]:
+    """(exercise, profile, room): every exercise with all but SKIPPED profiles, rotating,
+    and the rooms rotating across both, so each profile meets each room several times."""
+    profiles, rooms = sorted(PROFILES), sorted(ROOMS)
+    chosen = []
+    for i, exercise in enumerate(exercise_ids()):
+        left_out = {profiles[(i + k * len(profiles) // SKIPPED) % len(profiles)]
+                    for k in range(SKIPPED)}
+        for j, profile in enumerate(profiles):
+            if profile not in left_out:
+                chosen.append((exercise, profile, rooms[(i + j) % len(rooms)]))
+    return chosen
+
+
+def test_every_profile_meets_every_room() -> None:
+    met = {(profile, room) for _, profile, room in runs()}
+    assert met == {(p, r) for p in PROFILES for r in ROOMS}
+    assert {exercise for exercise, _, _ in runs()} == set(exercise_ids())
 
 
 @pytest.fixture(scope="module")
@@ -35,12 +62,11 @@ def voice(tmp_path_factory: pytest.TempPathFactory) -> EspeakVoice:
 
 
 @pytest.mark.timeout(240)
-@pytest.mark.parametrize("profile", sorted(PROFILES))
-@pytest.mark.parametrize("exercise", exercise_ids())
-def test_a_couple_lives_the_exercise_well(exercise: str, profile: str,
+@pytest.mark.parametrize(("exercise", "profile", "room"), runs())
+def test_a_couple_lives_the_exercise_well(exercise: str, profile: str, room: str,
                                           voice: EspeakVoice) -> None:
     events, couple = live_with(shortened(find_exercise(exercise), CAP), PROFILES[profile],
-                               voice, seed=7, settings=SETTINGS)
+                               voice, seed=7, settings=SETTINGS, room=ROOMS[room])
     lived = judge(exercise, profile, events, couple)
     assert lived.early_floors == ()
     assert lived.talked_over == ()

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import bisect
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -57,6 +58,9 @@ class Mixer:
         self._lock = threading.Lock()
         self.gain = 1.0  # the master volume: louder and softer
         self.ducked = False  # someone is talking over the assistant: keep it in the background
+        # told every rendered block with the session sample it starts at (an echo canceller's
+        # far end); called on the rendering thread, so each must be quick
+        self.taps: list[Callable[[int, Samples], None]] = []
 
     @property
     def now(self) -> int:
@@ -124,6 +128,8 @@ class Mixer:
         if gain != 1.0:
             out *= np.float32(gain)
         self._limiter(out)
+        for tap in self.taps:
+            tap(begin, out)
         return out
 
     def _limiter(self, out: Samples) -> None:

@@ -26,6 +26,9 @@ DETECTION_RATE = 16_000
 LOOK_BACK = 5  # windows an end may move back: more than Silero's lag
 QUIET_FLOOR = 0.002  # the lowest room level assumed, in RMS
 SILENCE_GATE = 0.0005  # RMS below which a window is not worth the model's time (-66 dBFS)
+NOISE_GATE_DB = 6.0  # while nobody speaks, a window this close to the room's noise floor
+# is not worth the model's time either (speech of the softest partner stands far above)
+FLOOR_RISE_DB = 1.0  # a second: how fast the noise floor follows a room getting louder
 
 
 @dataclass(frozen=True)
@@ -84,6 +87,9 @@ class SpeechDetector:
         self._speech_start = 0
         self.speaking = False
         self.room_level = QUIET_FLOOR  # RMS of the room when nobody speaks
+        self.noise_floor = 0.0  # the room's lowest recent level: a fan's, a hum's (RMS)
+        self._rise = 10 ** (FLOOR_RISE_DB * WINDOW / DETECTION_RATE / 20)
+        self._gate = 10 ** (NOISE_GATE_DB / 20)
         self._recent: deque[tuple[int, Samples]] = deque(maxlen=LOOK_BACK + 8)
 
     @property
@@ -98,8 +104,12 @@ class SpeechDetector:
         """One 512-sample window starting at session `sample`; muted windows count as quiet."""
         window = np.asarray(window, dtype=np.float32)
         level = math.sqrt(float(np.dot(window, window)) / max(1, len(window)))
-        # near digital silence cannot be speech: spare the model (and the CPU) the window
-        p = 0.0 if muted or level < SILENCE_GATE else self.probability(window)
+        self.noise_floor = level if level < self.noise_floor or not self.noise_floor \
+            else self.noise_floor * self._rise
+        # near digital silence, or the room's own noise while nobody speaks, cannot be
+        # speech: spare the model (and the CPU) the window
+        gate = max(SILENCE_GATE, self.noise_floor * self._gate if self.state == "quiet" else 0)
+        p = 0.0 if muted or level < gate else self.probability(window)
         if self.state != "quiet":
             self._recent.append((sample, window))
         elif not muted:

@@ -22,9 +22,10 @@ from typing import Any, cast
 import numpy as np
 
 from assistant.audio.io import T
-from assistant.audio.mixer import Samples
+from assistant.audio.mixer import Mixer, Samples
 from assistant.audio.virtual import VirtualAudio
 from assistant.session.commands import Command
+from assistant.testing.room import RoomSound
 
 RATE = 16_000
 SENTENCES = (
@@ -40,6 +41,7 @@ SENTENCES = (
 SHORT = ("Thank you, that means a lot", "Yes, I think so", "I heard that you felt alone",
          "Can you tell me more about that", "That sounds right to me")
 LAUGH = "ha ha ha, oh that tickles"
+BACKCHANNELS = ("mm", "yes", "right", "mm hm")
 VOICES = ("en-us", "en-gb+f3")  # partner A, partner B: two different speakers
 INTERRUPT_STEPS = ("say", "turn", "ask")  # where a talker might speak over a prompt
 
@@ -66,6 +68,8 @@ class Profile:
     laughs: bool = False  # laughs during activities
     interrupts: float = 0.0  # chance of talking over a prompt
     done_key: float = 0.0  # chance of pressing Enter after finishing a share
+    eager: tuple[float, float] | None = None  # answers this long before a prompt ends
+    backchannels: float = 0.0  # chance of a short "mm" from the listener in a share's pause
 
 
 PROFILES = {
@@ -82,6 +86,10 @@ PROFILES = {
                        talk_gap=(1.0, 4.0), talk_turns=(2, 4), laughs=True),
     "interrupter": Profile("interrupter", think=(0.3, 1.0), share_fill=(0.6, 1.0),
                            pauses=(0.3, 2.0), talk_turns=(3, 5), interrupts=0.4),
+    "eager": Profile("eager", think=(0.3, 1.0), share_fill=(0.5, 0.9), pauses=(0.3, 2.5),
+                     talk_turns=(2, 4), eager=(0.5, 2.0)),
+    "backchanneling": Profile("backchanneling", think=(1.0, 3.0), share_fill=(0.5, 0.9),
+                              pauses=(0.8, 4.0), talk_turns=(2, 4), backchannels=0.7),
 }
 
 
@@ -116,8 +124,11 @@ class Couple:
 
     def __init__(self, profile: Profile, names: tuple[str, str] = ("Ana", "Ben"),
                  seed: int = 0, rate: int = RATE,
-                 floor_of: Callable[[str], str] | None = None) -> None:
+                 floor_of: Callable[[str], str] | None = None,
+                 prompt_length: Callable[[str], int] | None = None) -> None:
         self.profile, self.names, self.rate = profile, names, rate
+        self.prompt_length = prompt_length  # samples of a prompt's speech, for the eager
+        self.levels = {"A": 1.0, "B": 1.0}  # each partner's loudness at the microphone
         # the floor kind of a step, by its number, for logs that do not carry it
         self.floor_of = floor_of
         self.rng = random.Random(seed)
@@ -128,6 +139,7 @@ class Couple:
         self.heard_until = 0  # the microphone has been read up to here: the past is fixed
         self.step_kind = self.step_number = ""
         self._shared_once = False
+        self._early: Utterance | None = None  # an eager answer begun before its floor
 
     # -- reacting to the session ------------------------------------------------------
 
@@ -142,11 +154,25 @@ class Couple:
             self._floor_opens(at, str(data["partner"]), str(floor), float(data["seconds"]))
         elif kind == "turn_end":
             self._floor_closes(at, str(data["reason"]))
-        elif kind == "say_start" and self.step_kind in INTERRUPT_STEPS \
-                and self.rng.random() < self.profile.interrupts:
-            who = self.rng.choice("AB")
-            text = self.rng.choice(SENTENCES)
-            self._place(Utterance(who, at + self._s(0.8), self._voice(text, who), 0))
+        elif kind == "say_start" and self.step_kind in INTERRUPT_STEPS:
+            if self.profile.eager and self.prompt_length is not None:
+                self._answer_early(at, str(data["text"]))
+            elif self.rng.random() < self.profile.interrupts:
+                who = self.rng.choice("AB")
+                text = self.rng.choice(SENTENCES)
+                self._place(Utterance(who, at + self._s(0.8), self._voice(text, who), 0))
+
+    def _answer_early(self, at: int, text: str) -> None:
+        """The eager partner named in a prompt (or either) starts before it has ended."""
+        assert self.profile.eager is not None and self.prompt_length is not None
+        named = [w for w, name in zip("AB", self.names, strict=True) if name in text]
+        if len(named) != 1 or ("?" not in text and "turn" not in text.lower()):
+            return
+        ends = at + self.prompt_length(text)
+        start = max(at, ends - self._s(self._draw(self.profile.eager)))
+        who = named[0]
+        self._early = Utterance(who, start, self._voice(self.rng.choice(SHORT), who), 0)
+        self._place(self._early)
 
     def _floor_opens(self, at: int, partner: str, floor: str, seconds: float) -> None:
         record = FloorRecord(len(self.floors) + 1, partner, floor, at, seconds)
@@ -160,6 +186,13 @@ class Couple:
         if self.rng.random() < p.silent_chance:
             return
         start = at + self._s(self._draw(p.think))
+        early, self._early = self._early, None
+        if early is not None and early.end + self._s(3.0) > at:  # they had begun already
+            early.floor = record.number
+            record.planned.append(early)
+            start = max(at, early.end) + self._s(self._draw(p.pauses))
+            if floor == "answer":
+                return
         if floor == "talk":
             self._plan(record, self._talk(start, seconds))
             return
@@ -185,7 +218,12 @@ class Couple:
             spoken += len(clip)
             if spoken >= budget:
                 return planned
-            at += len(clip) + self._s(self._draw(self.profile.pauses))
+            pause = self._s(self._draw(self.profile.pauses))
+            if pause > self._s(1.2) and self.rng.random() < self.profile.backchannels:
+                other = "B" if who == "A" else "A"
+                nod = self._voice(self.rng.choice(BACKCHANNELS), other)
+                planned.append((at + len(clip) + self._s(0.3), nod, other))
+            at += len(clip) + pause
 
     def _answer(self, start: int, who: str) -> list[tuple[int, Samples, str]]:
         """A short reply: one or two short sentences, with no long pause between."""
@@ -239,7 +277,9 @@ class Couple:
         for u in self._sounding:
             lo, hi = max(u.start, start), min(u.end, end)
             if hi > lo:
-                out[lo - start : hi - start] += u.samples[lo - u.start : hi - u.start]
+                part = u.samples[lo - u.start : hi - u.start]
+                level = self.levels[u.partner]
+                out[lo - start : hi - start] += part if level == 1.0 else part * level
         self.heard_until = max(self.heard_until, end)
         return out
 
@@ -263,11 +303,21 @@ class Couple:
 
 
 class CoupleAudio(VirtualAudio):
-    """A virtual run whose microphone is the simulated couple, and whose keys are theirs."""
+    """A virtual run whose microphone is the simulated couple, and whose keys are theirs;
+    in a room, the microphone also hears the room and the assistant's own echo."""
 
-    def __init__(self, couple: Couple, rate: int = RATE, out_file: Path | None = None) -> None:
+    def __init__(self, couple: Couple, rate: int = RATE, out_file: Path | None = None,
+                 room: RoomSound | None = None) -> None:
         super().__init__(rate, out_file)
-        self.couple = couple
+        self.couple, self.room = couple, room
+        if room is not None:
+            couple.levels = room.levels()
+            self.output_latency = room.reported_latency  # the card reports it all as output
+
+    def open(self, mixer: Mixer) -> None:
+        super().open(mixer)
+        if self.room is not None and self.room.played not in mixer.taps:
+            mixer.taps.append(self.room.played)
 
     @property
     def has_microphone(self) -> bool:
@@ -277,6 +327,8 @@ class CoupleAudio(VirtualAudio):
         assert self._mixer is not None
         upto = self._mixer.now
         block = self.couple.render(self._mic_read, upto)
+        if self.room is not None:
+            block = self.room.hear(self._mic_read, block)
         self._mic_read = upto
         return block
 

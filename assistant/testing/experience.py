@@ -31,6 +31,7 @@ from assistant.session.plan import Names, build_plan
 from assistant.speech.detector import SpeechDetector, silero
 from assistant.speech.voice.rendering import Voice
 from assistant.testing.couple import RATE, Couple, CoupleAudio, Profile
+from assistant.testing.room import Room, RoomSound
 
 if TYPE_CHECKING:
     from assistant.session.floor import FloorSettings
@@ -65,14 +66,18 @@ def shortened(exercise: Exercise, cap: float) -> Exercise:
 
 def live_with(exercise: Exercise, profile: Profile, voice: Voice, seed: int = 0,
               settings: FloorSettings | None = None,
-              floor_of: Callable[[str], str] | None = None) -> tuple[list[Event], Couple]:
-    """Run `exercise` to its end on the virtual clock with a simulated couple."""
+              floor_of: Callable[[str], str] | None = None,
+              room: Room | None = None) -> tuple[list[Event], Couple]:
+    """Run `exercise` to its end on the virtual clock with a simulated couple, in `room`
+    if one is given (else straight into the microphone, with no echo and no noise)."""
     events: list[Event] = []
-    couple = Couple(profile, ("Ana", "Ben"), seed, floor_of=floor_of)
+    couple = Couple(profile, ("Ana", "Ben"), seed, floor_of=floor_of,
+                    prompt_length=lambda text: len(voice.render(text)))
     plan = build_plan(exercise, Names("Ana", "Ben"), seed)
     machine = SessionMachine(plan, RATE, exercise.id, exercise.title, True, settings,
                              exercise.minutes * 60)
-    runner = SessionRunner(machine, CoupleAudio(couple), Mixer(RATE), voice, CueBank(RATE),
+    audio = CoupleAudio(couple, room=RoomSound(room, RATE, seed) if room else None)
+    runner = SessionRunner(machine, audio, Mixer(RATE), voice, CueBank(RATE),
                            [events.append, couple], detector=SpeechDetector(silero()))
     runner.run()
     return events, couple

@@ -1,0 +1,172 @@
+"""A simulated room around the couple simulator's microphone.
+
+A session without headphones hears itself: what the speaker plays comes back into
+the microphone through the room, late and reverberant, over a fan's noise and the
+mains' hum, and the two partners are rarely equally loud. A room here is that,
+sample-exact on the session clock: the mixer's rendered output (its far end) is
+convolved with a synthetic impulse response (exponentially decaying noise after a
+direct path, reaching -60 dB at the reverberation time), delayed by what the
+simulated sound card reports plus an unreported extra, brought to a level against
+the partners' speech, and added to their speech with the room's noise.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from assistant.audio.loudness import SPEECH_LOUDNESS
+from assistant.audio.mixer import Samples
+
+RATE = 16_000
+SOFTER_DB = 10.0  # one partner speaks this much softer than the other
+PARTNER_RMS = 0.1  # about the louder partner's speech level (espeak at 0.8 peak): -20 dBFS
+VOICE_RMS = 10 ** (SPEECH_LOUDNESS / 20)  # the assistant's speech, brought to -23 LUFS
+PART = 512  # samples: the convolution's block; the echo can be no earlier than this
+NOISE_LOOP_SECONDS = 7.3  # noise is drawn once and looped, so a room costs little
+
+
+@dataclass(frozen=True)
+class Room:
+    """A place where a session is held; levels in dB, times in seconds."""
+
+    name: str
+    rt60: float  # reverberation time: the echo's tail falls 60 dB in this long
+    echo_db: float  # the assistant's echo against the louder partner's speech
+    card_latency: float  # output plus input latency, as the sound card reports it
+    extra_delay: float  # how much later the echo really arrives
+    fan_db: float | None  # pink noise, dBFS RMS
+    hum_db: float | None  # 50 Hz mains hum with two harmonics, dBFS RMS
+    direct: float = 0.5  # share of the echo's energy in its direct path
+    softer: str = "B"  # the partner who speaks SOFTER_DB softer
+
+
+ROOMS = {
+    # a laptop's own speakers, half a metre away in a soft room: loud, close, a fan
+    "laptop-on-bed": Room("laptop-on-bed", rt60=0.3, echo_db=3.0, card_latency=0.04,
+                          extra_delay=0.0, fan_db=-58.0, hum_db=None, direct=0.7),
+    # a small speaker on a kitchen table between them: tiles and glass ring longer
+    "kitchen-table": Room("kitchen-table", rt60=0.5, echo_db=-4.0, card_latency=0.04,
+                          extra_delay=0.06, fan_db=-64.0, hum_db=-62.0, softer="A"),
+    # a speaker across a bare living room: quieter, late, mostly reverberation
+    "speaker-across-room": Room("speaker-across-room", rt60=0.8, echo_db=-12.0,
+                                card_latency=0.06, extra_delay=0.15, fan_db=-62.0,
+                                hum_db=-66.0, direct=0.25),
+}
+
+
+@functools.cache
+def impulse_response(rt60: float, direct: float, rate: int = RATE, seed: int = 0) -> Samples:
+    """A synthetic room impulse response with unit energy: a direct path, then a diffuse
+    tail of decaying noise (-60 dB at `rt60`), starting 3 ms later."""
+    rng = np.random.default_rng(seed)
+    n = round(rt60 * rate)
+    t = np.arange(n) / rate
+    tail = rng.standard_normal(n) * np.exp(-3 * math.log(10) * t / rt60)
+    tail[: round(0.003 * rate)] = 0.0
+    tail *= math.sqrt((1 - direct) / float(np.sum(tail**2)))
+    tail[0] = math.sqrt(direct)
+    return tail.astype(np.float32)
+
+
+@functools.cache
+def _noise_loop(kind: str, db: float, rate: int, seed: int) -> Samples:
+    from assistant.testing.sounds import noise
+
+    return noise(kind, NOISE_LOOP_SECONDS, 10 ** (db / 20), rate, seed)
+
+
+class RoomSound:
+    """One session's room: told what the speaker played, it says what the microphone
+    hears, given what the couple said (their speech already at its level)."""
+
+    def __init__(self, room: Room, rate: int = RATE, seed: int = 0) -> None:
+        self.room, self.rate = room, rate
+        gain = 10 ** (room.echo_db / 20) * PARTNER_RMS / VOICE_RMS
+        self._ir = impulse_response(room.rt60, room.direct, rate, seed) * np.float32(gain)
+        self.delay = max(PART, round((room.card_latency + room.extra_delay) * rate))
+        self._echo = np.zeros(0, dtype=np.float32)  # the echo from sample _base on
+        self._base = 0
+        ir = np.concatenate([self._ir, np.zeros(-len(self._ir) % PART, dtype=np.float32)])
+        self._parts = np.fft.rfft(ir.reshape(-1, PART), 2 * PART)  # the IR's partitions
+        self._history = np.zeros_like(self._parts)  # the latest blocks' spectra, newest first
+        self._previous = np.zeros(PART, dtype=np.float32)
+        self._pending = np.zeros(0, dtype=np.float32)  # rendered, not yet a whole block
+        self._origin: int | None = None  # the session sample of the first block
+        self._blocks = self._quiet_blocks = 0
+        self._noise = np.zeros(round(NOISE_LOOP_SECONDS * rate), dtype=np.float32)
+        if room.fan_db is not None:
+            self._noise += _noise_loop("pink", room.fan_db, rate, seed)
+        if room.hum_db is not None:
+            self._noise += _noise_loop("hum", room.hum_db, rate, seed)
+
+    @property
+    def reported_latency(self) -> int:
+        """What the simulated sound card reports: output plus input, in samples."""
+        return round(self.room.card_latency * self.rate)
+
+    def levels(self) -> dict[str, float]:
+        """Each partner's gain: one of them SOFTER_DB softer."""
+        soft = float(10 ** (-SOFTER_DB / 20))
+        return {"A": soft if self.room.softer == "A" else 1.0,
+                "B": soft if self.room.softer == "B" else 1.0}
+
+    def played(self, start: int, block: Samples) -> None:
+        """The mixer rendered `block` from session sample `start` (mono or stereo)."""
+        mono = block if block.ndim == 1 else block.mean(axis=1)
+        if self._origin is None:
+            self._origin = start
+        self._pending = np.concatenate([self._pending, mono.astype(np.float32)])
+        while len(self._pending) >= PART:
+            self._convolve(self._pending[:PART])
+            self._pending = self._pending[PART:]
+
+    def _convolve(self, part: Samples) -> None:
+        """One block through the room: uniformly partitioned convolution, so a long
+        impulse response costs a few short transforms a block, and silence nothing."""
+        assert self._origin is not None
+        at = self._origin + self._blocks * PART + self.delay
+        self._blocks += 1
+        if part.any():
+            self._quiet_blocks = 0
+        elif self._quiet_blocks >= len(self._parts):  # the tail has rung out
+            if self._quiet_blocks == len(self._parts):
+                self._history[:] = 0
+                self._quiet_blocks += 1
+            self._previous = part
+            return
+        else:
+            self._quiet_blocks += 1
+        spectrum = np.fft.rfft(np.concatenate([self._previous, part]))
+        self._previous = part
+        self._history = np.roll(self._history, 1, axis=0)
+        self._history[0] = spectrum
+        ring = np.fft.irfft(np.einsum("kf,kf->f", self._history, self._parts))[PART:]
+        self._add(at, ring.astype(np.float32))
+
+    def _add(self, at: int, ring: Samples) -> None:
+        if at < self._base:  # already heard: only what is still to come can be added
+            ring, at = ring[self._base - at :], self._base
+        need = at - self._base + len(ring)
+        if need > len(self._echo):
+            self._echo = np.concatenate([self._echo, np.zeros(need - len(self._echo),
+                                                               dtype=np.float32)])
+        self._echo[at - self._base : at - self._base + len(ring)] += ring
+
+    def hear(self, start: int, speech: Samples) -> Samples:
+        """What the microphone picks up from session sample `start`: the couple's
+        `speech`, the echo of what was played, and the room's noise."""
+        out = speech.astype(np.float32, copy=True)
+        end = start + len(out)
+        if self._base < end:
+            lo = max(start, self._base)
+            part = self._echo[lo - self._base : end - self._base]
+            out[lo - start : lo - start + len(part)] += part
+            self._echo = self._echo[max(0, end - self._base) :]
+            self._base = end
+        out += self._noise[np.arange(start, end) % len(self._noise)]
+        return out
+
