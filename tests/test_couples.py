@@ -6,11 +6,13 @@ The checks are what the couple would notice: cut off, talked over, re-prompted
 mid-play, left waiting, or never reaching the end.
 
 Each run is held in one of the simulated rooms (the assistant's echo, a fan, a
-hum, one partner softer than the other). Each exercise meets six of the eight
-profiles, in turn, so every profile lives 18 exercises and meets every room, in
-no more runs than six profiles once took.
+hum, one partner softer than the other), two runs in three with echo
+cancellation and the third half duplex (the fallback when the canceller cannot
+load). Each exercise meets four of the eight profiles, in turn, so every profile
+lives twelve exercises and meets every room both ways, in fewer runs than six
+profiles once took (rooms and cancellation cost time).
 
-Every step is kept, but none runs longer than 40 s here, so the whole library
+Every step is kept, but none runs longer than 45 s here, so the whole library
 under every profile fits in the suite's time (Silero hears each 32 ms of speech).
 The warning chime comes 15 s before the end of a floor longer than 30 s, so the
 shortened floors still meet it; `scripts/bench_floor.py` runs the same at full
@@ -31,29 +33,32 @@ from assistant.testing.experience import judge, live_with, shortened
 from assistant.testing.room import ROOMS
 
 HANDOVER_BOUND = 7.0  # seconds from the last word of a finished share to the next sound
-CAP = 40.0  # seconds: longer than twice the warning below, so long floors still get it
+CAP = 45.0  # seconds: past a thoughtful partner's 40 s first think, and twice the warning below
 SETTINGS = FloorSettings(warning=15.0)
-SKIPPED = 2  # profiles each exercise leaves out, in turn
+EACH = 4  # profiles each exercise meets, in turn
+ECHO = ("cancelled", "cancelled", "half duplex")  # in turn, across rooms and profiles
 
 
-def runs() -> list[tuple[str, str, str]]:
-    """(exercise, profile, room): every exercise with all but SKIPPED profiles, rotating,
-    and the rooms rotating across both, so each profile meets each room several times."""
+def runs() -> list[tuple[str, str, str, str]]:
+    """(exercise, profile, room, echo): every exercise with EACH profiles, rotating, and
+    rooms and echo handling rotating across both, so each profile meets each room both
+    ways."""
     profiles, rooms = sorted(PROFILES), sorted(ROOMS)
     chosen = []
     for i, exercise in enumerate(exercise_ids()):
-        left_out = {profiles[(i + k * len(profiles) // SKIPPED) % len(profiles)]
-                    for k in range(SKIPPED)}
-        for j, profile in enumerate(profiles):
-            if profile not in left_out:
-                chosen.append((exercise, profile, rooms[(i + j) % len(rooms)]))
+        for k in range(EACH):
+            j = (i + k * len(profiles) // EACH) % len(profiles)
+            chosen.append((exercise, profiles[j], rooms[(i // 2 + k) % len(rooms)],
+                           ECHO[(i + k) % len(ECHO)]))
     return chosen
 
 
-def test_every_profile_meets_every_room() -> None:
-    met = {(profile, room) for _, profile, room in runs()}
-    assert met == {(p, r) for p in PROFILES for r in ROOMS}
-    assert {exercise for exercise, _, _ in runs()} == set(exercise_ids())
+def test_every_profile_meets_every_room_both_ways() -> None:
+    met = {(profile, room, echo) for _, profile, room, echo in runs()}
+    assert {(p, r) for p, r, _ in met} == {(p, r) for p in PROFILES for r in ROOMS}
+    assert {(p, e) for p, _, e in met} == {(p, e) for p in PROFILES for e in ECHO}
+    assert {(r, e) for _, r, e in met} == {(r, e) for r in ROOMS for e in ECHO}
+    assert {exercise for exercise, *_ in runs()} == set(exercise_ids())
 
 
 @pytest.fixture(scope="module")
@@ -62,14 +67,16 @@ def voice(tmp_path_factory: pytest.TempPathFactory) -> EspeakVoice:
 
 
 @pytest.mark.timeout(240)
-@pytest.mark.parametrize(("exercise", "profile", "room"), runs())
-def test_a_couple_lives_the_exercise_well(exercise: str, profile: str, room: str,
+@pytest.mark.parametrize(("exercise", "profile", "room", "echo"), runs())
+def test_a_couple_lives_the_exercise_well(exercise: str, profile: str, room: str, echo: str,
                                           voice: EspeakVoice) -> None:
     events, couple = live_with(shortened(find_exercise(exercise), CAP), PROFILES[profile],
-                               voice, seed=7, settings=SETTINGS, room=ROOMS[room])
+                               voice, seed=7, settings=SETTINGS, room=ROOMS[room],
+                               echo=echo == "cancelled")
     lived = judge(exercise, profile, events, couple)
     assert lived.early_floors == ()
     assert lived.talked_over == ()
+    assert lived.echo_starts == ()
     assert lived.activity_reprompts == 0
     assert all(seconds <= HANDOVER_BOUND for seconds in lived.handover_seconds), \
         lived.handover_seconds

@@ -74,6 +74,7 @@ class LiveAudio:
         self._mixer: Mixer | None = None
         self._clock = StreamClock(rate)
         self.output_latency = 0  # samples from rendering a sample to hearing it
+        self.input_latency = 0  # samples from the microphone hearing a sample to its arrival
         self.skipped = 0  # samples dropped to catch up with the card, over the session
         self._hold = 0  # samples of silence still to play while the clock waits
         self._lost = threading.Event()
@@ -116,6 +117,9 @@ class LiveAudio:
             self._playing, self._progress_at = False, time.monotonic()
             self._stream.start()
             self.output_latency = round(_output_latency(self._stream.latency) * self.rate)
+            latency = self._stream.latency  # (input, output) for a duplex stream
+            self.input_latency = round(float(latency[0]) * self.rate) \
+                if isinstance(latency, (tuple, list)) else 0
             threading.Thread(target=self._watch, args=(self._stream,), name="stream watchdog",
                              daemon=True).start()
         except ValueError as error:  # no such device, or a bad device spec

@@ -77,14 +77,18 @@ class Mixer:
                 bisect.insort(self._clips, clip)
             return start
 
-    def cut(self) -> int:
-        """Stop everything: drop clips not yet started, fade out those under way.
+    def cut(self, started_at: int | None = None) -> int:
+        """Stop everything (or only the clip that started at `started_at`): drop clips not
+        yet started, fade out those under way.
 
         Returns the sample by which every cut sound has faded to silence."""
         fade = round(CUT_FADE_SECONDS * self.rate)
         with self._lock:
             kept = []
             for clip in self._clips:
+                if started_at is not None and clip.start != started_at:
+                    kept.append(clip)
+                    continue
                 if clip.start >= self._now:
                     continue
                 played = self._now - clip.start

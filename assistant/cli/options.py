@@ -43,6 +43,9 @@ def session_options(parser: argparse.ArgumentParser,
     parser.add_argument("--headphones", action="store_true",
                         help="you wear headphones: hear partners even while the assistant "
                              "speaks")
+    parser.add_argument("--no-echo-cancel", action="store_true",
+                        help="do not cancel the assistant's own voice from the microphone: "
+                             "the microphone rests while it speaks (half duplex)")
     parser.add_argument("--model", type=Path, metavar="PATH",
                         help="a Vosk model folder for voice commands (default: "
                              "$ASSISTANT_VOSK_MODEL, then models/)")

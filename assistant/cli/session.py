@@ -42,6 +42,7 @@ from assistant.speech.commands.listener import CommandListener
 from assistant.speech.commands.models import choose_model
 from assistant.speech.commands.recognizer import CommandRecognizer, load_model
 from assistant.speech.detector import SpeechDetector, silero
+from assistant.speech.echo import EchoCanceller, canceller
 from assistant.speech.voice.choice import open_voice, voice_cache
 from assistant.speech.voice.level import LevelledVoice
 from assistant.speech.voice.rendering import SilentVoice, Voice, VoiceSettings
@@ -51,6 +52,18 @@ INTERRUPTED = 130  # the shell's status for a command stopped by Ctrl-C
 
 NO_COMMANDS = ("Voice commands are off, because no speech model is installed. To add one, "
                "run: assistant models download.")
+
+
+def own_voice_cancelled(args: argparse.Namespace, live: bool) -> EchoCanceller | None:
+    """A canceller for the assistant's own voice, where it helps (a sound card's
+    microphone, no headphones, not turned off: a microphone file holds no echo); when
+    it cannot load, one printed line, never spoken."""
+    if not live or args.headphones or getattr(args, "no_echo_cancel", False):
+        return None
+    echo, notice = canceller(SESSION_RATE)
+    if notice:
+        print(notice, flush=True)
+    return echo
 
 
 def speech_model(explicit: Path | None) -> tuple[Any | None, str]:
@@ -175,7 +188,8 @@ def run_session(exercise: Exercise, args: argparse.Namespace,
     cues = CueBank(SESSION_RATE, SPEECH_LOUDNESS + args.cue_volume)
     runner = SessionRunner(machine, audio, mixer, voice, cues, sinks, inbox, detector,
                            args.headphones, listener,
-                           [memory.recorder.hear] if memory.recorder else [])
+                           [memory.recorder.hear] if memory.recorder else [],
+                           own_voice_cancelled(args, listening and not virtual))
     try:
         # a key acts as it is pressed, for as long as the session runs
         with terminal.keys_at_once() if keys else contextlib.nullcontext(False):

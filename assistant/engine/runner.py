@@ -10,18 +10,17 @@ from __future__ import annotations
 import contextlib
 import queue
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 
 from assistant.audio.cues import CueBank, placement
 from assistant.audio.io import AudioIO, wait_for_input
 from assistant.audio.mixer import Mixer, Samples
 from assistant.base.errors import DeviceLost, UserError
-from assistant.engine.duplex import OwnSound
+from assistant.engine.barge import Interrupted, Playing, Yielding
+from assistant.engine.duplex import SelfHearing
 from assistant.engine.settings import adjust, recording_samples
 from assistant.session.actions import Action, Adjust, DropSounds, Play, Record, StopSounds
 from assistant.session.commands import Command
 from assistant.session.events import (
-    BargeIn,
     CommandIgnored,
     CueSounded,
     Event,
@@ -35,44 +34,39 @@ from assistant.session.machine import SessionMachine
 from assistant.session.plan import Recording, Sound, Speech
 from assistant.speech.commands.listener import CommandListener
 from assistant.speech.detector import WINDOW, SpeechDetector, SpeechStarted, WindowCutter
+from assistant.speech.echo import EchoCanceller
 from assistant.speech.voice.rendering import Voice
 
 EventSink = Callable[[Event], None]
 MicTap = Callable[[int, Samples], None]  # (session sample, window): every window heard
 
 
-@dataclass
-class _Playing:
-    sound: Sound
-    start: int
-    end: int
-    token: int
-    announced: bool = False
-
-
-class SessionRunner:
+class SessionRunner(Yielding):
     def __init__(self, machine: SessionMachine, audio: AudioIO, mixer: Mixer, voice: Voice,
                  cues: CueBank, sinks: Sequence[EventSink] = (),
                  inbox: queue.Queue[Command] | None = None,
                  detector: SpeechDetector | None = None,
                  headphones: bool = False, listener: CommandListener | None = None,
-                 taps: Sequence[MicTap] = ()) -> None:
+                 taps: Sequence[MicTap] = (), echo: EchoCanceller | None = None) -> None:
         self.machine, self.audio, self.mixer = machine, audio, mixer
         self.voice, self.cues, self.sinks = voice, cues, sinks
         self.inbox: queue.Queue[Command] = inbox if inbox is not None else queue.Queue()
-        self._playing: list[_Playing] = []
+        self._playing: list[Playing] = []
         self._logic_now = 0  # the latest time the machine has been told: never go back
         self.detector, self.headphones, self.listener = detector, headphones, listener
         self.taps = taps
         self._windows = WindowCutter()
-        self._own = OwnSound(mixer.rate)  # own sounds, for half duplex
+        self._self = SelfHearing(mixer, echo, headphones)  # own sound: cancelled or muted
         self._voice_active = False  # the detector hears (or is confirming) a voice
         self.interrupted = False  # Ctrl-C stopped it: the shell hears 130
         self._faded_by = 0  # the sample by which the sounds cut last have faded out
+        self._interrupted: Interrupted | None = None  # a prompt stopped for a partner
+        self._mic_at = 0  # the session sample of the next microphone sample read
 
     def run(self) -> None:
         """Run to the end of the session; Ctrl-C stops it cleanly, logging `stopped`."""
         self._windows.next_start = self.mixer.now  # the clock may have run before (a menu)
+        self._mic_at = self.mixer.now
         self.audio.open(self.mixer)  # (a live stream moves the clock from here on)
         try:
             self._apply(self.machine.start(self._now()))
@@ -145,7 +139,7 @@ class SessionRunner:
         if self.machine.next_due is not None:
             times.append(self.machine.next_due)
         if listening and self._attending and self.audio.steps_with_mic:  # every window
-            times.append(self._windows.next_start + WINDOW)
+            times.append(self._self.ready_at(self._windows.next_start + WINDOW))
         return min(times, default=None)
 
     def _catch_up(self, limit: int | None = None) -> None:
@@ -166,10 +160,10 @@ class SessionRunner:
                 self._apply(self.machine.tick(due))
 
     @staticmethod
-    def _edge_time(playing: _Playing) -> tuple[int, int]:
+    def _edge_time(playing: Playing) -> tuple[int, int]:
         return (playing.end, 0) if playing.announced else (playing.start, 1)
 
-    def _pass_edge(self, playing: _Playing) -> None:
+    def _pass_edge(self, playing: Playing) -> None:
         if not playing.announced:
             playing.announced = True
             sound = playing.sound
@@ -206,7 +200,11 @@ class SessionRunner:
         """Cut the microphone into windows and let the detector hear the turns."""
         if not self.audio.has_microphone:
             return
-        for start, window in self._windows.cut(self.audio.read_mic()):
+        raw = self.audio.read_mic()
+        latency = self.audio.output_latency + getattr(self.audio, "input_latency", 0)
+        heard = self._self.cancel(self._mic_at, raw, latency)
+        self._mic_at += len(raw)
+        for start, window in self._windows.cut(heard):
             if self.machine.finished:
                 return
             self._catch_up(limit=start + WINDOW)
@@ -219,10 +217,11 @@ class SessionRunner:
             return
         hearing = self._hearing
         end = start + WINDOW
-        muted = not self.headphones and self._own.near(start, end, self.audio.output_latency)
+        latency = self.audio.output_latency
+        muted = self._self.muted(start, end, latency)
         if self.listener is not None:
             self.listener.hear(window, start)
-        events = self.detector.feed(window, start, muted)
+        events = self.detector.feed(window, start, muted, self._self.echoing(start, end, latency))
         self._barge_in(end)
         for event in events:
             if isinstance(event, SpeechStarted):
@@ -242,24 +241,6 @@ class SessionRunner:
             self._voice_active = active
             self._apply(self.machine.voice(active, max(end, self._now())))
 
-    def _barge_in(self, now: int) -> None:
-        """With headphones, a partner talking over the assistant's voice ducks it at once;
-        it comes back if what they said was not a command (a command acts for itself)."""
-        if not self.headphones or self.listener is None or self.detector is None:
-            return
-        talking = self.detector.state != "quiet"
-        if talking and not self.mixer.ducked and self._speaking_at(now):
-            self.mixer.ducked = True
-            self._emit(BargeIn(sample=now,
-                               speech_from=round(self.detector.speech_from / self.mixer.rate, 6),
-                               ducked_from=round(self.mixer.now / self.mixer.rate, 6)))
-        elif not talking and self.mixer.ducked:
-            self.mixer.ducked = False
-
-    def _speaking_at(self, sample: int) -> bool:
-        return any(isinstance(p.sound, Speech) and p.start <= sample < p.end
-                   for p in self._playing)
-
     # -- actions ---------------------------------------------------------------------
 
     def _apply(self, actions: Sequence[Action]) -> None:
@@ -273,12 +254,14 @@ class SessionRunner:
             elif isinstance(action, DropSounds):
                 self.mixer.drop_from(action.from_sample)
                 self._playing = [p for p in self._playing if p.start < action.from_sample]
-                self._own.drop_from(action.from_sample)
+                self._self.drop_from(action.from_sample)
             elif isinstance(action, Record):
                 self._emit(action.event)
 
     def _play(self, play: Play) -> None:
-        sound = play.sound
+        self._play_at(play.sound, play.at, play.token)
+
+    def _play_at(self, sound: Sound, at: int, token: int) -> None:
         pan = 0.0
         if isinstance(sound, Speech):
             samples = self.voice.render(sound.text)
@@ -286,22 +269,23 @@ class SessionRunner:
             samples = recording_samples(sound, self.mixer.rate)
         else:
             samples, pan = self.cues.get(sound.kind), placement(sound.kind, sound.partner)
-        start = self.mixer.schedule(samples, play.at, pan)
-        self._playing.append(_Playing(sound, start, start + len(samples), play.token))
-        self._own.add(start, start + len(samples))
+        start = self.mixer.schedule(samples, at, pan)
+        self._playing.append(Playing(sound, start, start + len(samples), token))
+        self._self.add(start, start + len(samples), not isinstance(sound, Speech | Recording))
 
     def _stop_sounds(self) -> None:
         """Cut every sound; a prompt cut short is logged as ending where it fell silent."""
         now = self.mixer.now
         silent_by = self.mixer.cut()
         self._faded_by = max(self._faded_by, silent_by)
-        self._own.cut(now, silent_by)
+        self._self.cut(now, silent_by)
         for playing in self._playing:
             if playing.announced and isinstance(playing.sound, Speech):
                 # one announced but not yet begun (live runs work ahead) never sounded
                 end = min(playing.end, silent_by) if playing.start < now else playing.start
                 self._emit(SayEnd(sample=end, text=playing.sound.text, cut=True))
         self._playing = []
+        self._interrupted = None  # whatever stopped everything speaks for itself
 
     def _emit(self, event: Event) -> None:
         for sink in self.sinks:

@@ -205,3 +205,11 @@ class BargeIn(Event):
     type: ClassVar[str] = "barge_in"
     speech_from: float
     ducked_from: float
+    first_word: int = 0  # the session sample of the partner's first word
+
+
+@dataclass(frozen=True, kw_only=True)
+class DuckEnd(Event):
+    """The voice came back to full level after a barge-in (or stopped)."""
+
+    type: ClassVar[str] = "duck_end"

@@ -28,6 +28,7 @@ QUIET_FLOOR = 0.002  # the lowest room level assumed, in RMS
 SILENCE_GATE = 0.0005  # RMS below which a window is not worth the model's time (-66 dBFS)
 NOISE_GATE_DB = 6.0  # while nobody speaks, a window this close to the room's noise floor
 # is not worth the model's time either (speech of the softest partner stands far above)
+ECHO_GATE_DB = 18.0  # while own voice is cancelled, what is left of it stays this far down
 FLOOR_RISE_DB = 1.0  # a second: how fast the noise floor follows a room getting louder
 
 
@@ -37,6 +38,9 @@ class DetectorSettings:
     stop_threshold: float = 0.35  # lower than the start: hysteresis
     min_speech: float = 0.25  # seconds of speech before it counts
     min_silence: float = 0.2  # seconds under the stop threshold before speech has ended
+    # while the assistant's own voice plays into a cancelled microphone, what is left of it
+    # can sound like speech: a start must be surer
+    echo_start_threshold: float = 0.8
 
 
 @dataclass(frozen=True)
@@ -90,6 +94,7 @@ class SpeechDetector:
         self.noise_floor = 0.0  # the room's lowest recent level: a fan's, a hum's (RMS)
         self._rise = 10 ** (FLOOR_RISE_DB * WINDOW / DETECTION_RATE / 20)
         self._gate = 10 ** (NOISE_GATE_DB / 20)
+        self._echo_gate = 10 ** (ECHO_GATE_DB / 20)
         self._recent: deque[tuple[int, Samples]] = deque(maxlen=LOOK_BACK + 8)
 
     @property
@@ -100,15 +105,18 @@ class SpeechDetector:
     def reset(self) -> None:
         self.state, self._run_windows, self.speaking = "quiet", 0, False
 
-    def feed(self, window: Samples, sample: int, muted: bool = False) -> list[SpeechEvent]:
-        """One 512-sample window starting at session `sample`; muted windows count as quiet."""
+    def feed(self, window: Samples, sample: int, muted: bool = False,
+             echoing: bool = False) -> list[SpeechEvent]:
+        """One 512-sample window starting at session `sample`; muted windows count as quiet,
+        and while `echoing` (own voice under cancellation) a start must be surer."""
         window = np.asarray(window, dtype=np.float32)
         level = math.sqrt(float(np.dot(window, window)) / max(1, len(window)))
         self.noise_floor = level if level < self.noise_floor or not self.noise_floor \
             else self.noise_floor * self._rise
         # near digital silence, or the room's own noise while nobody speaks, cannot be
         # speech: spare the model (and the CPU) the window
-        gate = max(SILENCE_GATE, self.noise_floor * self._gate if self.state == "quiet" else 0)
+        gate = max(SILENCE_GATE, self.noise_floor * (self._echo_gate if echoing else self._gate)
+                   if self.state == "quiet" else 0)
         p = 0.0 if muted or level < gate else self.probability(window)
         if self.state != "quiet":
             self._recent.append((sample, window))
@@ -117,14 +125,15 @@ class SpeechDetector:
         s = self.settings
         need_speech = max(1, round(s.min_speech * DETECTION_RATE / WINDOW))
         need_silence = max(1, round(s.min_silence * DETECTION_RATE / WINDOW))
+        start_threshold = s.echo_start_threshold if echoing else s.start_threshold
         if self.state == "quiet":
-            if p >= s.start_threshold:
+            if p >= start_threshold:
                 self.state, self._run_start, self._run_windows = "starting", sample, 1
                 self._recent.clear()
                 self._recent.append((sample, window))
                 return self._confirm_start(need_speech)
         elif self.state == "starting":
-            if p >= s.stop_threshold:
+            if p >= (start_threshold if echoing else s.stop_threshold):
                 self._run_windows += 1
                 return self._confirm_start(need_speech)
             self.state = "quiet"  # too short: a cough, a breath, a click

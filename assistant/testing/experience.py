@@ -11,7 +11,9 @@ say, and when they actually spoke) against the session's events:
 - a re-prompt in an activity;
 - the time from the last word of a finished share to the next sound;
 - each activity's length, as a share of its scripted length;
-- whether the session reached its closing question and completed.
+- whether the session reached its closing question and completed;
+- speech starts with no partner speaking: the assistant heard its own echo;
+- seconds of the assistant's speech over a partner's.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from assistant.session.events import Event
 from assistant.session.machine import SessionMachine
 from assistant.session.plan import Names, build_plan
 from assistant.speech.detector import SpeechDetector, silero
+from assistant.speech.echo import canceller
 from assistant.speech.voice.rendering import Voice
 from assistant.testing.couple import RATE, Couple, CoupleAudio, Profile
 from assistant.testing.room import Room, RoomSound
@@ -56,6 +59,8 @@ class Experience:
     reached_closing: bool
     completed: bool
     session_seconds: float
+    echo_starts: tuple[str, ...] = ()  # speech heard where no partner spoke
+    spoken_over: float = 0.0  # seconds of the assistant's speech over a partner's
 
 
 def shortened(exercise: Exercise, cap: float) -> Exercise:
@@ -67,7 +72,7 @@ def shortened(exercise: Exercise, cap: float) -> Exercise:
 def live_with(exercise: Exercise, profile: Profile, voice: Voice, seed: int = 0,
               settings: FloorSettings | None = None,
               floor_of: Callable[[str], str] | None = None,
-              room: Room | None = None) -> tuple[list[Event], Couple]:
+              room: Room | None = None, echo: bool = True) -> tuple[list[Event], Couple]:
     """Run `exercise` to its end on the virtual clock with a simulated couple, in `room`
     if one is given (else straight into the microphone, with no echo and no noise)."""
     events: list[Event] = []
@@ -78,7 +83,8 @@ def live_with(exercise: Exercise, profile: Profile, voice: Voice, seed: int = 0,
                              exercise.minutes * 60)
     audio = CoupleAudio(couple, room=RoomSound(room, RATE, seed) if room else None)
     runner = SessionRunner(machine, audio, Mixer(RATE), voice, CueBank(RATE),
-                           [events.append, couple], detector=SpeechDetector(silero()))
+                           [events.append, couple], detector=SpeechDetector(silero()),
+                           echo=canceller(RATE)[0] if echo and room else None)
     runner.run()
     return events, couple
 
@@ -120,7 +126,38 @@ def judge(exercise: str, profile: str, events: Sequence[Event], couple: Couple) 
         reached_closing=closing,
         completed=ending is not None and ending.data["reason"] == "completed",
         session_seconds=(ending.sample if ending else events[-1].sample) / RATE,
+        echo_starts=_echo_starts(events, couple), spoken_over=_spoken_over(events, couple),
     )
+
+
+def _echo_starts(events: Sequence[Event], couple: Couple) -> tuple[str, ...]:
+    """Speech starts that no partner's speech explains (a little before its first sample,
+    for the detector's look back; after its last, for the room's ring)."""
+    before, after = round(0.1 * RATE), round(0.5 * RATE)
+    return tuple(f"speech start at {e.sample / RATE:.2f} s" for e in events
+                 if e.type == "speech_start"
+                 and not any(u.start - before <= e.sample < u.end + after for u in couple.said))
+
+
+def _spoken_over(events: Sequence[Event], couple: Couple) -> float:
+    """Seconds in which the assistant's voice sounded at full level (not ducked) while a
+    partner spoke."""
+    spans: list[tuple[int, int]] = []
+    opened: int | None = None
+    for e in events:
+        if e.type in ("say_start", "duck_end") and opened is None:
+            opened = e.sample if e.type == "say_start" or _saying(events, e) else None
+        elif e.type in ("say_end", "barge_in") and opened is not None:
+            spans.append((opened, e.sample))
+            opened = None
+    return sum(max(0, min(b, u.end) - max(a, u.start)) for a, b in spans
+               for u in couple.said) / RATE
+
+
+def _saying(events: Sequence[Event], at: Event) -> bool:
+    """Whether a prompt is sounding at an event (its last say_start has no say_end yet)."""
+    said = [e.type for e in events if e.type in ("say_start", "say_end") and e.sample <= at.sample]
+    return bool(said) and said[-1] == "say_start"
 
 
 def _reprompted_in_activity(event: Event, couple: Couple) -> bool:
