@@ -15,8 +15,10 @@ from assistant.session.actions import Action
 from assistant.session.courtesy import Courtesy
 from assistant.session.events import Event, Reprompted, SpeechEnd, SpeechStart, Waited
 from assistant.session.floor import End, Floor, Reprompt, Warn
+from assistant.session.patience import SHARED, PauseBook
 from assistant.session.plan import BOTH, Beat, Cue, Sound, Speech
 
+LEARN_WITHIN = 15.0  # seconds: speech this soon after a floor ended for silence was its owner's
 REPROMPT = "{partner}, take your time. Whenever you are ready, the floor is yours."
 
 
@@ -30,6 +32,11 @@ class _Machine(Protocol):
     in_turn: bool
     floor: Floor | None
     courtesy: Courtesy
+    pauses: PauseBook
+    cut_short: tuple[str, int] | None
+
+    @property
+    def floor_owner(self) -> str: ...
 
     @property
     def current_beat(self) -> Beat: ...
@@ -40,6 +47,7 @@ class _Machine(Protocol):
     def _play(self, sound: Sound, at: int) -> int: ...
     def _politely(self, sound: Sound) -> None: ...
     def _release(self, now: int, only_overdue: bool = False) -> None: ...
+    def _learn_pause(self, sample: int) -> None: ...
     def _floor_acts(self, actions: Sequence[End | Reprompt | Warn]) -> None: ...
     def _end_beat(self, reason: str) -> None: ...
     def _begin_beat(self, elapsed: int = 0, courteous: bool = True) -> None: ...
@@ -48,16 +56,31 @@ class _Machine(Protocol):
 class Listening:
     """The machine's side of listening to the couple."""
 
+    cut_short: tuple[str, int] | None = None  # (owner, last word) of a floor ended for silence
+
     due: int | None
 
     def speech_started(self: _Machine, sample: int, now: int) -> list[Action]:
         def started() -> None:
             if self.state == "running":
                 self._record(SpeechStart(sample=sample, partner=self._floor_partner))
+                self._learn_pause(sample)
                 if self.floor is not None:
                     self._floor_acts(self.floor.speech_started(sample))
 
         return self._run(now, started)
+
+    def _learn_pause(self: _Machine, sample: int) -> None:
+        """A pause inside a floor has ended; so has one that outlasted the patience, if
+        its owner speaks again before the next floor (the pause was theirs all along)."""
+        floor, who = self.floor, self.floor_owner
+        if floor is not None and floor.state == "pausing" and floor.last_end is not None:
+            self.pauses.heard(who, (sample - floor.last_end) / self.rate)
+        elif floor is None and self.cut_short is not None:
+            owner, last_end = self.cut_short
+            if sample - last_end <= LEARN_WITHIN * self.rate:
+                self.pauses.heard(owner, (sample - last_end) / self.rate)
+        self.cut_short = None
 
     def speech_ended(self: _Machine, sample: int, now: int) -> list[Action]:
         def ended() -> None:
@@ -83,11 +106,21 @@ class Listening:
     def _floor_partner(self: _Machine) -> str | None:
         return self.current_beat.turn if self.in_turn else None
 
+    @property
+    def floor_owner(self: _Machine) -> str:
+        """Whose pauses the open floor's silences are: its partner's, or in a talk both."""
+        if self.floor is not None and self.floor.kind is FloorKind.TALK:
+            return SHARED
+        return self._floor_partner or ""
+
     def _floor_acts(self: _Machine, actions: Sequence[End | Reprompt | Warn]) -> None:
         """Carry out what the floor's rules decided."""
         beat = self.current_beat
         for action in actions:
             if isinstance(action, End):
+                floor = self.floor
+                self.cut_short = (self.floor_owner, floor.last_end) if floor is not None \
+                    and action.reason == "silence" and floor.last_end is not None else None
                 self._end_beat(action.reason)
                 return
             if isinstance(action, Reprompt):

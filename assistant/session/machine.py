@@ -28,6 +28,7 @@ from assistant.session.events import (
 )
 from assistant.session.floor import Floor, FloorSettings
 from assistant.session.listening import Listening
+from assistant.session.patience import PauseBook
 from assistant.session.plan import Beat, PlannedStep, Sound, Speech
 from assistant.session.replies import Replies
 from assistant.session.rhythm import Rhythm
@@ -60,6 +61,7 @@ class SessionMachine(Listening, Replies):
         self.in_turn = False
         self.pending: list[tuple[int, Sound]] = []  # sounds later in a timed beat (chimes)
         self.courtesy = Courtesy(rate)  # what waits for a speaking partner's pause
+        self.pauses = PauseBook(self.floor_settings)  # each partner's pauses, for patience
         self.awaiting: set[int] = set()
         self.now = 0
         self._tokens = 0
@@ -249,12 +251,14 @@ class SessionMachine(Listening, Replies):
         kind = beat.floor or FloorKind.SHARE
         self.in_turn = True
         patience = None if kind is FloorKind.ACTIVITY else (
-            beat.patience if beat.patience is not None else self.floor_settings.patience(kind))
+            beat.patience if beat.patience is not None
+            else self.pauses.patience(kind, beat.turn) if self.floor_settings.adaptive
+            else self.floor_settings.patience(kind))
         self._record(TurnStart(sample=self.now, partner=beat.turn, floor=kind.value,
                                seconds=beat.seconds, patience=patience, keep=beat.keep))
         if self.listening:
             self.floor = Floor(kind, self.now, self.rate, beat.seconds, self.floor_settings,
-                               beat.patience, beat.min_seconds)
+                               patience, beat.min_seconds)
 
     def _end_beat(self, reason: str) -> None:
         self._close_turn(reason)
