@@ -91,7 +91,7 @@ class SpeechDetector:
         self._speech_start = 0
         self.speaking = False
         self.room_level = QUIET_FLOOR  # RMS of the room when nobody speaks
-        self.noise_floor = 0.0  # the room's lowest recent level: a fan's, a hum's (RMS)
+        self.noise_floor: float | None = None  # the room's lowest recent level: a fan's (RMS)
         self._rise = 10 ** (FLOOR_RISE_DB * WINDOW / DETECTION_RATE / 20)
         self._gate = 10 ** (NOISE_GATE_DB / 20)
         self._echo_gate = 10 ** (ECHO_GATE_DB / 20)
@@ -111,11 +111,11 @@ class SpeechDetector:
         and while `echoing` (own voice under cancellation) a start must be surer."""
         window = np.asarray(window, dtype=np.float32)
         level = math.sqrt(float(np.dot(window, window)) / max(1, len(window)))
-        self.noise_floor = level if level < self.noise_floor or not self.noise_floor \
-            else self.noise_floor * self._rise
+        floor = self.noise_floor = level if self.noise_floor is None \
+            or level < self.noise_floor else self.noise_floor * self._rise
         # near digital silence, or the room's own noise while nobody speaks, cannot be
         # speech: spare the model (and the CPU) the window
-        gate = max(SILENCE_GATE, self.noise_floor * (self._echo_gate if echoing else self._gate)
+        gate = max(SILENCE_GATE, floor * (self._echo_gate if echoing else self._gate)
                    if self.state == "quiet" else 0)
         p = 0.0 if muted or level < gate else self.probability(window)
         if self.state != "quiet":
