@@ -9,7 +9,11 @@ couple simulator, real speech detection and the real voice, and this prints:
 - seconds from a finished share's last word to the next sound: median and 95th
   percentile (target: p95 at most 7 s);
 - each activity's length with a silent couple, as a share of its scripted length
-  (target at least 0.95): the smallest and the mean.
+  (target at least 0.95): the smallest and the mean;
+- in a simulated room (`--room`): speech starts caused by the assistant's own echo
+  (target 0), seconds of its speech at full level over a partner's per session, and
+  the time from a partner's first word over a prompt to the duck (median / p95);
+  `--no-echo-cancel` runs the room half duplex, as the engine did before.
 
 `--before REV` measures the engine of an earlier commit the same way, beside
 today's: the simulator is copied into a temporary checkout of REV, and since
@@ -17,6 +21,7 @@ older logs do not name the floor kinds, each step's kind is taken from today's
 library (steps are numbered alike).
 
     .venv/bin/python scripts/bench_floor.py [--before REV] [--seed N]
+        [--room NAME] [--no-echo-cancel] [--profiles A,B] [--cap SECONDS]
 """
 
 from __future__ import annotations
@@ -38,7 +43,8 @@ SIMULATOR = ("assistant/testing/couple.py", "assistant/testing/experience.py",
 
 
 def measure(seed: int, hints: dict[str, dict[str, str]] | None,
-            only: list[str] | None = None) -> dict[str, Any]:
+            only: list[str] | None = None, room: str | None = None, echo: bool = True,
+            profiles: list[str] | None = None, cap: float | None = None) -> dict[str, Any]:
     """Figures per profile, for the `assistant` package on sys.path."""
     from assistant.script.library import load_library
     from assistant.speech.voice.rendering import EspeakVoice, VoiceSettings
@@ -47,8 +53,17 @@ def measure(seed: int, hints: dict[str, dict[str, str]] | None,
 
     voice = EspeakVoice(VoiceSettings(), 16_000, Path(tempfile.mkdtemp()) / "voice")
     results: dict[str, Any] = {}
+    extra: dict[str, Any] = {}
+    if room:
+        from assistant.testing.room import ROOMS
+
+        extra = {"room": ROOMS[room], "echo": echo}
     for name, profile in PROFILES.items():
-        early = over = 0
+        if profiles and name not in profiles:
+            continue
+        early = over = echoes = 0
+        spoken_over: list[float] = []
+        reactions: list[float] = []
         handovers: list[float] = []
         activities: list[float] = []
         for exercise in load_library():
@@ -57,8 +72,16 @@ def measure(seed: int, hints: dict[str, dict[str, str]] | None,
             steps = (hints or {}).get(exercise.id)
             floor_of = (lambda number, steps=steps: steps.get(number, "share")) if steps \
                 else None
-            events, couple = live_with(exercise, profile, voice, seed, floor_of=floor_of)
+            if cap:
+                from assistant.testing.experience import shortened
+
+                exercise = shortened(exercise, cap)
+            events, couple = live_with(exercise, profile, voice, seed, floor_of=floor_of,
+                                       **extra)
             lived = judge(exercise.id, name, events, couple)
+            echoes += len(getattr(lived, "echo_starts", ()))
+            spoken_over.append(getattr(lived, "spoken_over", 0.0))
+            reactions += getattr(lived, "barge_reactions", ())
             early += len(lived.early_floors)
             over += len(lived.talked_over)
             handovers += lived.handover_seconds
@@ -66,7 +89,8 @@ def measure(seed: int, hints: dict[str, dict[str, str]] | None,
             print(f"  {name:11s} {exercise.id:22s} early {len(lived.early_floors)} "
                   f"over {len(lived.talked_over)}", file=sys.stderr, flush=True)
         results[name] = {"early": early, "over": over, "handovers": handovers,
-                         "activities": activities}
+                         "activities": activities, "echoes": echoes,
+                         "spoken_over": spoken_over, "reactions": reactions}
     return results
 
 
@@ -119,8 +143,20 @@ def summary(figures: dict[str, Any]) -> str:
         handover = "none finished"
     activity = (f"min {min(activities):.2f}, mean {statistics.mean(activities):.2f}"
                 if activities else "-")
-    return (f"early {figures['early']:3d} | over speech {figures['over']:3d} | "
+    line = (f"early {figures['early']:3d} | over speech {figures['over']:3d} | "
             f"share hand-over median/p95 {handover} | activities {activity}")
+    if figures.get("spoken_over"):
+        reactions = figures["reactions"]
+        react = (f"{statistics.median(reactions) * 1000:.0f} / "
+                 f"{_p95(reactions) * 1000:.0f} ms" if reactions else "-")
+        line += (f" | echo starts {figures['echoes']} | voice over partners "
+                 f"{statistics.mean(figures['spoken_over']):.1f} s a session | "
+                 f"barge-in median/p95 {react}")
+    return line
+
+
+def _p95(values: list[float]) -> float:
+    return statistics.quantiles(values, n=20)[-1] if len(values) > 1 else values[0]
 
 
 def main() -> None:
@@ -128,6 +164,11 @@ def main() -> None:
     parser.add_argument("--before", metavar="REV", help="also measure this earlier commit")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--exercises", help="only these exercises, by id, comma-separated")
+    parser.add_argument("--room", help="hold the sessions in this simulated room")
+    parser.add_argument("--no-echo-cancel", action="store_true",
+                        help="in the room, half duplex (no echo cancellation, no barge-in)")
+    parser.add_argument("--profiles", help="only these profiles, comma-separated")
+    parser.add_argument("--cap", type=float, help="no timed step longer than this (seconds)")
     parser.add_argument("--hints", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     only = args.exercises.split(",") if args.exercises else None
@@ -136,7 +177,9 @@ def main() -> None:
         print(json.dumps(measure(args.seed, hints, only)))
         return
     sys.path.insert(0, str(ROOT))
-    now = measure(args.seed, None, only)
+    profiles = args.profiles.split(",") if args.profiles else None
+    now = measure(args.seed, None, only, args.room, not args.no_echo_cancel, profiles,
+                  args.cap)
     for name, figures in now.items():
         print(f"{name:11s} now:    {summary(figures)}", flush=True)
     if args.before:

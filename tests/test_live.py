@@ -18,7 +18,7 @@ import pytest
 import soundfile
 
 from assistant.testing.pulse import PulseServer
-from assistant.testing.sounds import silence, spoken
+from assistant.testing.sounds import RATE, silence, spoken
 from tests.conftest import read_events
 
 pytestmark = pytest.mark.live
@@ -300,3 +300,38 @@ def test_the_spoken_menu_on_a_sound_card_takes_a_typed_number_at_once(
     choice = next(e for e in events if e["type"] == "menu_choice")
     assert choice["by"] == "typed" and choice["exercise"] == "breathe-in-sync"
     assert "Breathing in sync. Let us begin." in out.splitlines()
+
+
+OVER_PROMPT = ("Sit comfortably and let your shoulders drop. Notice the weight of your "
+               "hands, and the floor under your feet. In a moment each of you will have a "
+               "turn to speak.")
+OVER = LISTEN.split("[[steps]]")[0] + f'[[steps]]\nkind = "say"\ntext = "{OVER_PROMPT}"\n'
+
+
+def test_live_a_partner_speaking_over_a_prompt_with_its_echo_ducks_it(
+        pulse: PulseServer, tmp_path: Path) -> None:
+    """Real time, about fifteen seconds: the speaker's sound loops back into the
+    microphone (an echo as a room makes it), and a partner speaks over the prompt."""
+    pulse.pactl("load-module", "module-loopback", "source=speaker.monitor", "sink=mic",
+                "latency_msec=40")
+    path, log = tmp_path / "over.toml", tmp_path / "e.jsonl"
+    path.write_text(OVER, encoding="utf-8")
+    session = subprocess.Popen(
+        [sys.executable, "-m", "assistant", "run", str(path), "--events", str(log),
+         "--names", "Ana,Ben"], env=pulse.env, stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 30
+    while not (log.exists() and "Sit comfortably" in log.read_text()):
+        assert time.monotonic() < deadline and session.poll() is None, "no prompt"
+        time.sleep(0.05)
+    time.sleep(2.0)  # the prompt's own echo is heard, and must not duck it
+    pulse.play_into_mic(spoken("I would love a quiet morning with you this weekend"))
+    _, err = session.communicate(timeout=60)
+    assert session.returncode == 0, err
+    events = read_events(log)
+    start = next(e["t"] for e in events if e["type"] == "say_start"
+                 and e["text"].startswith("Sit comfortably"))
+    barges = [e for e in events if e["type"] == "barge_in"]
+    assert barges, "the partner ducked the voice"
+    assert barges[0]["first_word"] / RATE >= start + 1.5, "its own echo never did"
+    assert any(e["type"] == "say_end" and e.get("cut") for e in events)

@@ -13,7 +13,8 @@ say, and when they actually spoke) against the session's events:
 - each activity's length, as a share of its scripted length;
 - whether the session reached its closing question and completed;
 - speech starts with no partner speaking: the assistant heard its own echo;
-- seconds of the assistant's speech over a partner's.
+- seconds of the assistant's speech at full level over a partner's, and the time
+  from a partner's first word over a prompt to the voice ducking.
 """
 
 from __future__ import annotations
@@ -61,6 +62,7 @@ class Experience:
     session_seconds: float
     echo_starts: tuple[str, ...] = ()  # speech heard where no partner spoke
     spoken_over: float = 0.0  # seconds of the assistant's speech over a partner's
+    barge_reactions: tuple[float, ...] = ()  # a partner's first word over a prompt → duck
 
 
 def shortened(exercise: Exercise, cap: float) -> Exercise:
@@ -127,6 +129,9 @@ def judge(exercise: str, profile: str, events: Sequence[Event], couple: Couple) 
         completed=ending is not None and ending.data["reason"] == "completed",
         session_seconds=(ending.sample if ending else events[-1].sample) / RATE,
         echo_starts=_echo_starts(events, couple), spoken_over=_spoken_over(events, couple),
+        barge_reactions=tuple((e.sample - u.start) / RATE for e in events
+                              if e.type == "barge_in" for u in couple.said
+                              if u.start <= e.sample < u.end),
     )
 
 
