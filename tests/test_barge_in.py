@@ -64,7 +64,7 @@ def test_a_partner_who_goes_on_speaking_stops_the_prompt_which_resumes_after_the
     over = start + 3.0
     events = session(tmp_path, np.concatenate([silence(over), talk, silence(20.0)]))
     barge = next(e for e in events if e["type"] == "barge_in")
-    assert over <= barge["first_word"] / RATE <= over + 0.3
+    assert over - 0.032 <= barge["first_word"] / RATE <= over + 0.3  # to a window
     assert barge["t"] - over <= 0.4, "ducked at once"
     cut = next(e for e in events if e["type"] == "say_end" and e.get("cut"))
     assert cut["text"] == PROMPT and cut["t"] < over + len(talk) / RATE

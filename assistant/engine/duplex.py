@@ -7,7 +7,6 @@ from __future__ import annotations
 from assistant.audio.mixer import Mixer, Samples
 from assistant.speech.echo import EchoCanceller, EchoUnavailable
 
-OWN_DB = 6.0  # a window the canceller took this much out of was mostly the assistant's own
 ECHO_TAIL_SECONDS = 0.3  # after its own sound stops, the room still rings this long
 
 
@@ -105,7 +104,7 @@ class SelfHearing:
         """Whether a window is the assistant's own sound rather than a partner's."""
         if self.headphones:
             return False
-        if self.echo is None:
+        if self.echo is None or not self.echo.trained:  # half duplex while it learns
             return self.own.near(start, end, latency)
         return self.cues.near(start, end, latency)
 

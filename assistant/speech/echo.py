@@ -27,8 +27,13 @@ from assistant.audio.mixer import Samples
 
 RATE = 16_000  # the only rate the canceller is used at: the session clock's
 FRAME = 480  # samples: 30 ms, three of AEC3's 10 ms blocks a call (a third of the overhead)
+TRUST_SECONDS = 2.0  # the canceller is trusted while, over its latest frames of own sound,
+TRUST_DB = 15.0  # its better fifth took out at least this much (double talk lowers the rest)
 RING_SECONDS = 1.0  # after the last sound played, its echo may still ring this long
 MAX_DELAY_MS = 500  # AEC3 accepts a stream delay up to this
+# the echo arrives later than the card reports (its own buffers, the air) by up to about
+# 150 ms; AEC3 searches about 100 ms either side of its hint, so the hint is the middle
+UNREPORTED_MS = 75
 
 
 class EchoUnavailable(Exception):
@@ -46,9 +51,9 @@ class EchoCanceller(Protocol):
         to call), cancelled, when the echo is `delay` samples late (the card's output plus
         input latency); whole frames only, so it may hold some back for the next call."""
 
-    def removed(self, start: int, end: int) -> float:
-        """Decibels the canceller took out of the microphone between two session samples
-        (0 where nothing played): a window mostly taken out was mostly own sound."""
+    @property
+    def trained(self) -> bool:
+        """Whether it cancels well enough now to be trusted (it has learnt the room)."""
 
     def ready_at(self, sample: int) -> int:
         """The earliest stream end at which `clean` has handed out every sample before
@@ -75,7 +80,8 @@ class WebRtcEcho:
         self._far = np.zeros(0, dtype=np.float32)  # the far end from _far_base on
         self._far_base = 0
         self._last_sound: int | None = None  # where the far end last carried sound
-        self._removed: deque[tuple[int, float, float]] = deque(maxlen=64)  # frame, in, out
+        self._trusted = False
+        self._taken: deque[float] = deque(maxlen=round(TRUST_SECONDS * RATE / FRAME))  # dB
 
     def played(self, start: int, block: Samples) -> None:
         mono = block if block.ndim == 1 else block.mean(axis=1)
@@ -92,7 +98,7 @@ class WebRtcEcho:
             self._origin = self._near_at = self._far_base = start
         elif start != self._near_at + len(self._held):
             raise EchoUnavailable("the microphone and the speaker went out of step")
-        delay_ms = min(MAX_DELAY_MS, max(0, round(delay * 1000 / RATE)))
+        delay_ms = min(MAX_DELAY_MS, max(0, round(delay * 1000 / RATE) + UNREPORTED_MS))
         ring = round(RING_SECONDS * RATE) + delay
         self._take_far()
         stream: Samples = np.concatenate([self._held, samples]).astype(np.float32)
@@ -107,18 +113,20 @@ class WebRtcEcho:
             if self._last_sound is not None and at - self._last_sound < ring:
                 near = out[offset : offset + FRAME]
                 cleaned = self._frame(far, near, delay_ms)
-                self._removed.append((at, float(np.dot(near, near)),
-                                      float(np.dot(cleaned, cleaned))))
+                if far.any():
+                    heard, left = float(np.dot(near, near)), float(np.dot(cleaned, cleaned))
+                    self._taken.append(10 * math.log10((heard + 1e-12) / (left + 1e-12)))
                 out[offset : offset + FRAME] = cleaned
         self._near_at += whole
         self._forget(self._near_at)
+        taken = self._taken
+        self._trusted = len(taken) == taken.maxlen \
+            and float(np.percentile(taken, 80)) >= TRUST_DB
         return out
 
-    def removed(self, start: int, end: int) -> float:
-        frames = [(heard, left) for at, heard, left in self._removed
-                  if at < end and at + FRAME > start]
-        heard, left = sum(f[0] for f in frames), sum(f[1] for f in frames)
-        return 0.0 if heard <= 0.0 else 10 * math.log10(heard / max(left, heard * 1e-9))
+    @property
+    def trained(self) -> bool:
+        return self._trusted
 
     def _frame(self, far: Samples, near: Samples, delay_ms: int) -> Samples:
         rtc = self._rtc
