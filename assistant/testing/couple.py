@@ -127,12 +127,13 @@ class Couple:
     def _answer_early(self, at: int, text: str) -> None:
         """The eager partner named in a prompt (or either) starts before it has ended."""
         assert self.profile.eager is not None and self.prompt_length is not None
-        named = [w for w, name in zip("AB", self.names, strict=True) if name in text]
-        if len(named) != 1 or ("?" not in text and "turn" not in text.lower()):
+        named = sorted((text.find(name), w) for w, name in zip("AB", self.names, strict=True)
+                       if name in text)  # the partner addressed first
+        if not named or ("?" not in text and "turn" not in text.lower()):
             return
         ends = at + self.prompt_length(text)
         start = max(at, ends - self._s(self._draw(self.profile.eager)))
-        who = named[0]
+        who = named[0][1]
         self._early = Utterance(who, start, self._voice(self.rng.choice(SHORT), who), 0)
         self._place(self._early)
 
