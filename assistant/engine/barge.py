@@ -27,6 +27,7 @@ from assistant.speech.detector import SpeechDetector
 from assistant.speech.voice.rendering import Voice
 
 STOP_AFTER_SECONDS = 1.0  # a partner still speaking this long after their first word means it
+RESUME_AFTER_SECONDS = 0.7  # a stopped prompt goes on after a pause this long, not a breath
 UNDUCK_AFTER_SECONDS = 0.3  # quiet this long, the voice comes back (not between two words)
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 
@@ -102,7 +103,8 @@ class Yielding:
                 or now - self._quiet_since >= UNDUCK_AFTER_SECONDS * self.mixer.rate):
             self.mixer.ducked = False
             self._emit(DuckEnd(sample=now))
-        if not talking and self._interrupted is not None:
+        if self._interrupted is not None and self._quiet_since is not None \
+                and now - self._quiet_since >= RESUME_AFTER_SECONDS * self.mixer.rate:
             resumed, self._interrupted = self._interrupted, None
             self._play_at(Speech(resumed.rest), max(now, self.mixer.now), resumed.token)
 

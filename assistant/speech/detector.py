@@ -41,6 +41,7 @@ class DetectorSettings:
     # while the assistant's own voice plays into a cancelled microphone, what is left of it
     # can sound like speech: a start must be surer
     echo_start_threshold: float = 0.8
+    echo_min_speech: float = 0.6  # and last longer (a leak of it comes in short bursts)
 
 
 @dataclass(frozen=True)
@@ -123,7 +124,8 @@ class SpeechDetector:
         elif not muted:
             self.room_level = max(QUIET_FLOOR, 0.95 * self.room_level + 0.05 * level)
         s = self.settings
-        need_speech = max(1, round(s.min_speech * DETECTION_RATE / WINDOW))
+        need_speech = max(1, round((s.echo_min_speech if echoing else s.min_speech)
+                                   * DETECTION_RATE / WINDOW))
         need_silence = max(1, round(s.min_silence * DETECTION_RATE / WINDOW))
         start_threshold = s.echo_start_threshold if echoing else s.start_threshold
         if self.state == "quiet":
