@@ -28,7 +28,7 @@ from assistant.audio.mixer import Samples
 RATE = 16_000  # the only rate the canceller is used at: the session clock's
 FRAME = 480  # samples: 30 ms, three of AEC3's 10 ms blocks a call (a third of the overhead)
 TRUST_SECONDS = 4.0  # the canceller is trusted while, over its latest frames of own sound,
-TRUST_DB = 20.0  # the median frame took out at least this much
+TRUST_DB = 20.0  # its better fifth of frames took out this much (double talk lowers the rest)
 RING_SECONDS = 1.0  # after the last sound played, its echo may still ring this long
 MAX_DELAY_MS = 500  # AEC3 accepts a stream delay up to this
 # the echo arrives later than the card reports (its own buffers, the air) by up to about
@@ -121,7 +121,7 @@ class WebRtcEcho:
         self._forget(self._near_at)
         taken = self._taken
         self._trusted = len(taken) == taken.maxlen \
-            and float(np.median(taken)) >= TRUST_DB
+            and float(np.percentile(taken, 80)) >= TRUST_DB
         return out
 
     @property
