@@ -197,15 +197,15 @@ def test_the_assistants_own_voice_in_the_microphone_does_not_start_a_turn(
 
 def test_the_mute_after_own_sound_covers_the_reported_output_latency(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A speaker that plays 1.2 s late (Bluetooth) sends the echo back that late."""
+    """A speaker that plays 0.8 s late (Bluetooth) sends the echo back that late."""
     from assistant.audio.virtual import VirtualAudio
 
     session(tmp_path, SHARE, silence(1.0), name="speaker")
     own_voice, _ = soundfile.read(str(tmp_path / "speaker" / "out.wav"), dtype="float32")
-    late_echo = np.concatenate([silence(1.2), own_voice])
-    # the fixed 0.6 s tail alone lets the end of the late echo through as "speech" ...
+    late_echo = np.concatenate([silence(0.8), own_voice])
+    # the fixed 0.3 s tail alone lets the end of the late echo through as "speech" ...
     assert only(session(tmp_path, SHARE, late_echo, name="tail"), "speech_start")
     # ... the stream's reported latency added to it keeps the assistant from hearing itself
-    monkeypatch.setattr(VirtualAudio, "output_latency", round(1.2 * RATE))
+    monkeypatch.setattr(VirtualAudio, "output_latency", round(0.8 * RATE))
     events = session(tmp_path, SHARE, late_echo, name="latency")
     assert only(events, "speech_start") == []

@@ -7,8 +7,7 @@ from __future__ import annotations
 from assistant.audio.mixer import Mixer, Samples
 from assistant.speech.echo import EchoCanceller, EchoUnavailable
 
-ECHO_TAIL_SECONDS = 0.6  # after its own sound stops, the room still rings this long (and
-# the echo may come up to 0.15 s later than the card reports)
+ECHO_TAIL_SECONDS = 0.3  # after its own sound stops, the room still rings this long
 
 
 class OwnSound:

@@ -27,6 +27,7 @@ from assistant.audio.mixer import Samples
 
 RATE = 16_000  # the only rate the canceller is used at: the session clock's
 FRAME = 480  # samples: 30 ms, three of AEC3's 10 ms blocks a call (a third of the overhead)
+LEARN_SECONDS = 8.0  # of its own sound heard before the canceller is first trusted
 TRUST_SECONDS = 4.0  # the canceller is trusted while, over its latest frames of own sound,
 TRUST_DB = 20.0  # its better fifth of frames took out this much (double talk lowers the rest)
 RING_SECONDS = 1.0  # after the last sound played, its echo may still ring this long
@@ -81,6 +82,7 @@ class WebRtcEcho:
         self._far_base = 0
         self._last_sound: int | None = None  # where the far end last carried sound
         self._trusted = False
+        self._heard = 0  # samples of its own sound it has cancelled
         self._taken: deque[float] = deque(maxlen=round(TRUST_SECONDS * RATE / FRAME))  # dB
 
     def played(self, start: int, block: Samples) -> None:
@@ -115,12 +117,13 @@ class WebRtcEcho:
                 cleaned = self._frame(far, near, delay_ms)
                 if far.any():
                     heard, left = float(np.dot(near, near)), float(np.dot(cleaned, cleaned))
+                    self._heard += FRAME
                     self._taken.append(10 * math.log10((heard + 1e-12) / (left + 1e-12)))
                 out[offset : offset + FRAME] = cleaned
         self._near_at += whole
         self._forget(self._near_at)
         taken = self._taken
-        self._trusted = len(taken) == taken.maxlen \
+        self._trusted = self._heard >= LEARN_SECONDS * RATE and len(taken) == taken.maxlen \
             and float(np.percentile(taken, 80)) >= TRUST_DB
         return out
 
