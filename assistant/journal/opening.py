@@ -56,11 +56,12 @@ def trouble(error: sqlite3.Error | OSError, path: Path) -> JournalError:
     if isinstance(error, OSError):
         return JournalError(f"The journal cannot be used: {cause(error, path)}.")
     name = getattr(error, "sqlite_errorname", "") or ""
+    text = str(error)
     folder = path.parent
-    if name.startswith("SQLITE_FULL") or _nearly_full(folder):
+    if name.startswith("SQLITE_FULL") or "disk is full" in text or _nearly_full(folder):
         return JournalError(f"The disk holding the journal {path} is full; free some space "
                             "there and try again.")
-    if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")):
+    if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")) or "is locked" in text:
         return JournalError(f"The journal {path} is held by another process (another session, "
                             "perhaps); let it finish, or end it, and try again.")
     if read_only_filesystem(folder) and name.startswith(("SQLITE_READONLY", "SQLITE_CANTOPEN")):

@@ -28,7 +28,7 @@ from assistant.journal.opening import (
     set_aside,
     trouble,
 )
-from assistant.journal.salvage import COLUMNS, salvage
+from assistant.journal.salvage import COLUMNS, read_rows, salvage
 
 __all__ = ["CLIPS", "FILE_NAME", "ClipRecord", "Journal", "JournalError", "SessionRecord"]
 
@@ -114,16 +114,23 @@ class Journal:
         if not self.path.exists():
             return self._empty()
         try:
-            return connect(self.path, read_only=True)
+            db = connect(self.path, read_only=True)
         except Damaged:
             self.damaged = True
-            found = salvage(self.path)
-            db = self._empty()
-            for table, rows in found.rows.items():
-                holes = ", ".join("?" * len(COLUMNS[table]))
-                db.executemany(f"INSERT OR IGNORE INTO {table} ({', '.join(COLUMNS[table])}) "
-                               f"VALUES ({holes})", rows)
+            return self._in_memory(salvage(self.path).rows)
+        tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master")}
+        if tables.issuperset(COLUMNS):
             return db
+        with contextlib.closing(db):  # made by a first session cut short: what it holds
+            return self._in_memory({t: list(read_rows(db, t)) for t in COLUMNS if t in tables})
+
+    def _in_memory(self, rows: dict[str, list[tuple[Any, ...]]]) -> sqlite3.Connection:
+        db = self._empty()
+        for table, found in rows.items():
+            holes = ", ".join("?" * len(COLUMNS[table]))
+            db.executemany(f"INSERT OR IGNORE INTO {table} ({_names(table)}) VALUES ({holes})",
+                           found)
+        return db
 
     def _empty(self) -> sqlite3.Connection:
         db = sqlite3.connect(":memory:", isolation_level=None)
