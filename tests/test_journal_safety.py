@@ -307,6 +307,22 @@ def test_a_damaged_page_blocks_nothing_and_recover_saves_what_it_holds(
     assert Journal(home()).asked_before("daily-check-in")  # the questions came back too
 
 
+def test_a_journal_an_older_version_renamed_aside_is_named_and_recovered(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """Older versions renamed a healthy journal aside on a full disk or a lock."""
+    filled(home(), 3).rename(home() / "journal.unreadable-20261101-200000.sqlite3")
+    (home() / FILE_NAME).touch()  # and an empty one, as a first session cut short leaves
+    assert journal_main(["history"]) == 0
+    shown = capsys.readouterr()
+    assert "No sessions yet." in shown.out
+    assert "journal.unreadable-20261101-200000.sqlite3" in shown.err and "recover" in shown.err
+    assert journal_main(["journal", "recover"]) == 0
+    assert "Saved 3 sessions" in capsys.readouterr().out
+    assert journal_main(["history"]) == 0
+    shown = capsys.readouterr()
+    assert shown.out.count("Daily check-in") == 3 and shown.err == ""
+
+
 # -- recordings are never orphaned --------------------------------------------------------
 
 

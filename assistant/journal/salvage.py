@@ -82,14 +82,15 @@ def well_formed(table: str, row: tuple[Any, ...]) -> bool:
         return False
 
 
-def salvage(path: Path) -> Salvage:
-    """What `path` holds that can be read: by `.recover` where possible, else row by row."""
+def salvage(path: Path, thorough: bool = True) -> Salvage:
+    """What `path` holds that can be read: row by row, and (when `thorough`) with what
+    `.recover` rebuilds added, each row once."""
     result = Salvage({table: [] for table in COLUMNS})
     with contextlib.suppress(sqlite3.Error), contextlib.closing(
             sqlite3.connect(f"file:{path.absolute()}?mode=ro", uri=True)) as db:
         for table in COLUMNS:
             result.rows[table] = list(read_rows(db, table))
-    recovered = _with_sqlite_recover(path)
+    recovered = _with_sqlite_recover(path) if thorough else None
     if recovered is not None:  # what either way could read, each row once
         result.how = recovered.how
         for table, rows in recovered.rows.items():

@@ -24,6 +24,7 @@ from assistant.journal.opening import (
     JournalError,
     check_folder,
     connect,
+    is_damage,
     pending_notice,
     set_aside,
     trouble,
@@ -117,7 +118,7 @@ class Journal:
             db = connect(self.path, read_only=True)
         except Damaged:
             self.damaged = True
-            return self._in_memory(salvage(self.path).rows)
+            return self._in_memory(salvage(self.path, thorough=False).rows)
         tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master")}
         if tables.issuperset(COLUMNS):
             return db
@@ -137,31 +138,32 @@ class Journal:
         db.executescript(SCHEMA)
         return db
 
-    def _open_write(self) -> sqlite3.Connection:
+    def _open_write(self, again: bool = True) -> sqlite3.Connection:
         try:
             private_dir(self.folder)
             if not self.path.exists():  # created private: it holds the partners' names
                 private_file(self.path, "ab").close()
         except OSError as error:
-            raise trouble(error, self.folder) from None
+            raise trouble(error, self.path if self.folder.is_dir() else self.folder) from None
         try:
             db = connect(self.path, read_only=False)
-        except Damaged:
-            set_aside(self.path)
             try:
-                private_file(self.path, "ab").close()
-            except OSError as error:
+                db.execute("PRAGMA journal_mode=WAL")
+                db.execute("PRAGMA synchronous=NORMAL")  # no fsync per write: never a late cue
+                db.executescript(SCHEMA)
+                db.execute("BEGIN IMMEDIATE")  # a lock another process holds is told now
+                db.execute("COMMIT")
+            except sqlite3.Error as error:
+                db.close()
+                if is_damage(error):
+                    raise Damaged(str(error)) from None
                 raise trouble(error, self.path) from None
-            db = connect(self.path, read_only=False)
-        try:
-            db.execute("PRAGMA journal_mode=WAL")
-            db.execute("PRAGMA synchronous=NORMAL")  # no fsync per write: never a late cue
-            db.executescript(SCHEMA)
-            db.execute("BEGIN IMMEDIATE")  # a lock another process holds is told now
-            db.execute("COMMIT")
-        except sqlite3.Error as error:
-            db.close()
-            raise trouble(error, self.path) from None
+        except Damaged:
+            if not again:
+                raise JournalError(f"The journal {self.path} is damaged again as soon as it is "
+                                   "made; check the disk, then try again.") from None
+            set_aside(self.path)
+            return self._open_write(again=False)
         for extra in ("", "-wal", "-shm"):  # sqlite's own files, and one an older version made
             with contextlib.suppress(OSError):
                 os.chmod(f"{self.path}{extra}", FILE_MODE)
