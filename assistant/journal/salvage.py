@@ -43,12 +43,12 @@ def read_rows(db: sqlite3.Connection, table: str) -> Iterator[tuple[Any, ...]]:
     except sqlite3.Error:
         top = 0
     try:
-        for row in db.execute(f"SELECT {columns} FROM {table} ORDER BY rowid"):
-            if well_formed(table, row):
-                yield row
-        return
+        whole = db.execute(f"SELECT {columns} FROM {table} ORDER BY rowid").fetchall()
     except sqlite3.Error:
-        pass  # a damaged page on the way: read each rowid on its own
+        whole = None  # a damaged page on the way: read each rowid on its own
+    if whole is not None:
+        yield from (row for row in whole if well_formed(table, row))
+        return
     rowid, misses = 0, 0
     while rowid < top or misses < PROBE_PAST:
         rowid += 1
