@@ -144,8 +144,12 @@ def _play(args: argparse.Namespace) -> int:
         if problem is not None:
             raise UserError(f"{what} cannot be read: {problem}.") from None
         raise UserError(f"{what} is not a readable WAV file ({error}).") from None
-    sounddevice.play(samples, rate)
-    sounddevice.wait()
+    try:
+        sounddevice.play(samples, rate)
+        sounddevice.wait()
+    except sounddevice.PortAudioError as error:
+        raise UserError(f"{what} cannot be played: no sound output is usable ({error}); "
+                        "'assistant journal export FOLDER' copies it to play elsewhere.") from None
     return 0
 
 
