@@ -236,6 +236,18 @@ def test_a_home_that_is_a_file_is_named_in_one_sentence(
     assert file.read_text() == "mine"
 
 
+def test_a_journal_that_is_a_folder_is_named_and_left_alone(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (home() / FILE_NAME / "inside").mkdir(parents=True)
+    for verb in (["history"], ["journal", "delete", "1"]):
+        assert journal_main(verb) == 2
+        assert "is a folder, not a file" in capsys.readouterr().err
+    assert session(tmp_path) == 0
+    assert "is a folder, not a file" in capsys.readouterr().err
+    assert (home() / FILE_NAME / "inside").is_dir()
+    assert not list(home().glob("journal.damaged-*"))
+
+
 def test_a_home_under_a_read_only_parent_is_told_and_nothing_is_made(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

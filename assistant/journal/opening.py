@@ -64,6 +64,9 @@ def trouble(error: sqlite3.Error | OSError, path: Path) -> JournalError:
     if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")) or "is locked" in text:
         return JournalError(f"The journal {path} is held by another process (another session, "
                             "perhaps); let it finish, or end it, and try again.")
+    if path.is_dir():
+        return JournalError(f"The journal {path} is a folder, not a file; move it away and "
+                            "try again.")
     if read_only_filesystem(folder) and name.startswith(("SQLITE_READONLY", "SQLITE_CANTOPEN")):
         return JournalError(f"The journal {path} is on a read-only file system; set "
                             "ASSISTANT_HOME to a folder you can write to.")
