@@ -256,9 +256,8 @@ def test_a_home_under_a_read_only_parent_is_told_and_nothing_is_made(
         if not mounted:
             pytest.skip("this machine does not let the tests mount a read-only file system")
         monkeypatch.setenv("ASSISTANT_HOME", str(parent / "home"))
-        for verb in (["history"], ["today"], ["journal", "list"], ["forget", "--yes"]):
-            assert journal_main(verb) == 0  # nothing to show, and nothing made to show it
-        for verb in (["journal", "keep", "on"], ["journal", "recover"]):
+        for verb in (["history"], ["today"], ["journal", "list"], ["forget", "--yes"],
+                     ["journal", "keep", "on"], ["journal", "recover"]):
             assert journal_main(verb) == 2
             said = capsys.readouterr().err
             assert "read-only file system" in said and len(said.strip().splitlines()) == 1

@@ -85,16 +85,27 @@ def _nearly_full(folder: Path) -> bool:
 
 
 def check_folder(folder: Path) -> None:
-    """A home that names a file is told as such before anything else is tried."""
+    """A home that names a file, or cannot be made where it is named, is told as such
+    before anything else is tried (a missing home that can be made is a new journal)."""
     if folder.exists() and not folder.is_dir():
         raise JournalError(f"The assistant's folder {folder} is a file, not a folder; set "
                            "ASSISTANT_HOME to a folder (or unset it), or move the file away.")
+    if folder.exists():
+        return
     for parent in folder.parents:
         if parent.exists():
             if not parent.is_dir():
                 raise JournalError(f"{parent} is a file, so the assistant's folder {folder} "
                                    "cannot be there; set ASSISTANT_HOME to a folder.")
-            break
+            if read_only_filesystem(parent):
+                raise JournalError(f"The assistant's folder {folder} cannot be made: "
+                                   f"{parent} is on a read-only file system; set "
+                                   "ASSISTANT_HOME to a folder you can write to.")
+            if not os.access(parent, os.W_OK | os.X_OK):
+                raise JournalError(f"The assistant's folder {folder} cannot be made: "
+                                   f"permission to write in {parent} was denied; set "
+                                   "ASSISTANT_HOME to a folder you can write to.")
+            return
 
 
 def connect(path: Path, read_only: bool) -> sqlite3.Connection:
