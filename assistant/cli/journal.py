@@ -12,13 +12,14 @@ import argparse
 import json
 import os
 import shutil
+import sqlite3
 import sys
 from datetime import datetime
 from pathlib import Path
 
 from assistant.base.errors import UserError, cause, unopened
 from assistant.base.paths import as_text, data_home
-from assistant.journal.opening import check_folder
+from assistant.journal.opening import check_folder, trouble
 from assistant.journal.preferences import keep_recordings
 from assistant.journal.recovery import recover
 from assistant.journal.store import CLIPS, FILE_NAME, Journal
@@ -35,6 +36,9 @@ def main(argv: list[str]) -> int:
     except UserError as error:
         print(f"assistant: {error}", file=sys.stderr)
         return error.exit_status
+    except sqlite3.Error as error:  # the journal failed after it opened, as when a lock came
+        print(f"assistant: {trouble(error, data_home() / FILE_NAME)}", file=sys.stderr)
+        return 2
     except OSError as error:  # one the verbs did not foresee: still its cause, in a sentence
         where = Path(os.fsdecode(error.filename)) if error.filename else data_home()
         print(f"assistant: {cause(error, where)[:1].upper()}{cause(error, where)[1:]}.",
