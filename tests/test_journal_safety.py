@@ -26,7 +26,7 @@ from assistant.cli.main import main
 from assistant.cli.options import partner_names
 from assistant.journal import salvage as salvage_module
 from assistant.journal.store import CLIPS, FILE_NAME, Journal
-from assistant.testing.sounds import RATE, silence
+from assistant.testing.sounds import RATE, silence, spoken
 
 SCRIPT = """
 title = "Short"
@@ -352,6 +352,26 @@ def test_a_recording_no_row_names_is_listed_as_found_and_can_be_exported(
         home() / CLIPS / "abc-1.wav").read_bytes()
     assert journal_main(["journal", "delete", "abc-1.wav"]) == 0
     assert not (home() / CLIPS / "abc-1.wav").exists()
+
+
+def test_a_recording_whose_row_cannot_be_written_is_kept_and_found(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def full(*args: object) -> int:
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(Journal, "add_clip", full)
+    (tmp_path / "s.toml").write_text(SCRIPT.replace("seconds = 3", "seconds = 6\nkeep = "
+                                                    '"memory"'), encoding="utf-8")
+    said = spoken("We agreed to walk together every Sunday")
+    soundfile.write(str(tmp_path / "mic.wav"),
+                    np.concatenate([silence(4.0), said, said, silence(8.0)]), RATE)
+    assert main(["run", str(tmp_path / "s.toml"), "--mic-file", str(tmp_path / "mic.wav"),
+                 "--out-file", str(tmp_path / "out.wav"), "--keep-recordings"]) == 0
+    assert "shows it as found" in capsys.readouterr().err
+    assert journal_main(["journal", "list"]) == 0
+    kept = list((home() / CLIPS).glob("*.wav"))
+    assert len(kept) == 1 and f"found: {kept[0].name}" in capsys.readouterr().out
 
 
 # -- names, locales and causes ------------------------------------------------------------
