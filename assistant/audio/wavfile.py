@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import numpy as np
@@ -9,7 +10,7 @@ import soundfile
 import soxr
 
 from assistant.audio.mixer import Samples
-from assistant.base.errors import UserError
+from assistant.base.errors import UserError, unopened
 
 
 def to_mono(data: np.ndarray) -> Samples:
@@ -45,8 +46,11 @@ class WavReader:
     def __init__(self, path: Path, rate: int, what: str = "audio file") -> None:
         self.path, self.what = path, what
         try:
-            self._file: soundfile.SoundFile | None = soundfile.SoundFile(str(path))
+            self._file: soundfile.SoundFile | None = soundfile.SoundFile(os.fsencode(path))
         except (soundfile.LibsndfileError, RuntimeError, OSError) as error:
+            problem = unopened(path)
+            if problem is not None:
+                raise UserError(f"The {what} cannot be read: {problem}.") from None
             raise UserError(f"The {what} {path} is not a readable WAV file ({error}).") from None
         file_rate = self._file.samplerate
         self._resampler = (soxr.ResampleStream(file_rate, rate, 1, dtype="float32",
@@ -100,9 +104,12 @@ class WavWriter:
 
     def __init__(self, path: Path, rate: int, channels: int = 1) -> None:
         try:
-            self._file = soundfile.SoundFile(str(path), "w", samplerate=rate, channels=channels,
-                                             subtype="PCM_16", format="WAV")
+            self._file = soundfile.SoundFile(os.fsencode(path), "w", samplerate=rate,
+                                             channels=channels, subtype="PCM_16", format="WAV")
         except (soundfile.LibsndfileError, RuntimeError, OSError) as error:
+            problem = unopened(path, write=True)
+            if problem is not None:
+                raise UserError(f"Cannot write the out-file: {problem}.") from None
             raise UserError(f"Cannot write the out-file {path} ({error}).") from None
 
     def write(self, samples: Samples) -> None:

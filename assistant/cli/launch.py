@@ -16,6 +16,7 @@ JOURNAL_COMMANDS = ("today", "history", "journal", "forget")
 
 def main() -> int:
     status = INTERRUPTED
+    readable_streams()
     try:
         from assistant.cli import signals
 
@@ -36,6 +37,18 @@ def main() -> int:
 
         signals.default_signals()
     return status
+
+
+def readable_streams() -> None:
+    """In a C locale stdout and stderr take ASCII alone: a name or path beyond it is shown
+    escaped rather than ending the program."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            try:
+                reconfigure(errors="backslashreplace")
+            except (ValueError, OSError):  # closed, or not a text stream of its own
+                continue
 
 
 if __name__ == "__main__":

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import unicodedata
 from pathlib import Path
 
 from assistant.base.errors import UserError
+from assistant.base.paths import as_text
 from assistant.script.model import PATIENCE_RANGE
-from assistant.script.text import MAX_NAME, shown, text_problem
+from assistant.script.text import MAX_NAME, escaped, shown, text_problem
 from assistant.session.floor import FloorSettings
 from assistant.session.plan import Names
 from assistant.speech.voice.rendering import VoiceSettings
@@ -74,13 +76,19 @@ def session_options(parser: argparse.ArgumentParser,
 
 
 def partner_names(text: str) -> Names:
-    parts = [part.strip() for part in text.split(",")]
-    if len(parts) != 2 or not all(parts) or parts[0] == parts[1]:
+    parts = [as_text(part).strip() for part in as_text(text).split(",")]
+    if len(parts) != 2 or not all(parts):
         raise UserError("--names takes two different names separated by a comma, such as Ana,Ben.")
+    if parts[0].casefold() == parts[1].casefold():
+        raise UserError(f"--names takes two different names, and '{shown(parts[0])}' and "
+                        f"'{shown(parts[1])}' differ only in case; use names you can tell "
+                        "apart when spoken, such as Ana,Ben.")
     if any("{" in part or "}" in part for part in parts):
         raise UserError("--names cannot contain braces.")
     for part in parts:
-        problem = text_problem(part, MAX_NAME)
+        control = next((char for char in part if unicodedata.category(char) == "Cc"), None)
+        problem = (f"contains the control character {escaped(control)}" if control
+                   else text_problem(part, MAX_NAME))
         if problem is not None:
             raise UserError(f"--names takes names of 1 to {MAX_NAME} visible characters; the "
                             f"name '{shown(part)}' {problem}.")

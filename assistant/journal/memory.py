@@ -2,8 +2,9 @@
 
 The journal is opened once per session: questions already asked are drawn last,
 a practice the couple found too much is offered in a gentler form, and the
-session is written as it goes. If the journal cannot be used, the session goes
-on without it, after one plain sentence.
+session is written as it goes. If the journal cannot be read or written, the
+session goes on without it, after one printed sentence that it will not be
+remembered.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from typing import TextIO
 
 from assistant.base.paths import data_home
 from assistant.journal.keeper import SessionKeeper
+from assistant.journal.opening import trouble
 from assistant.journal.recorder import ClipRecorder
 from assistant.journal.store import CLIPS, Journal, JournalError
 from assistant.script.adapt import TOO_MUCH_NOTICE, gentler
@@ -53,13 +55,26 @@ def remember(exercise: Exercise, names: Names, rate: int, folder: Path | None = 
              keep_recordings: bool = False) -> Memory:
     err = err or sys.stderr
     session, started = uuid.uuid4().hex, clock().isoformat(timespec="seconds")
+    journal = None
     try:
         journal = Journal(folder or data_home())
+        if journal.notice:
+            print(f"assistant: {journal.notice}", file=err)
+        return _recalled(journal, exercise, names, rate, folder, clock, err, keep_recordings,
+                         session, started)
     except (JournalError, OSError, sqlite3.Error) as error:
-        print(f"assistant: {error} The session goes on without the journal.", file=err)
+        if journal is not None:
+            journal.close()
+        told = error if isinstance(error, JournalError) else trouble(error, Path(
+            folder or data_home()))
+        print(f"assistant: {str(told).rstrip('.')}; this session goes on, but it will not be "
+              "remembered.", file=err, flush=True)
         return Memory(exercise, session, started)
-    if journal.notice:
-        print(f"assistant: {journal.notice}", file=err)
+
+
+def _recalled(journal: Journal, exercise: Exercise, names: Names, rate: int,
+              folder: Path | None, clock: Callable[[], datetime], err: TextIO,
+              keep_recordings: bool, session: str, started: str) -> Memory:
     last = journal.sessions(exercise.id, limit=1)
     notices = []
     if last and last[0].closing == "too much":

@@ -48,7 +48,7 @@ def due_today(journal: Journal) -> list[tuple[str, str]]:
 def due_line() -> str:
     """What is due, as one sentence for the menu to say; empty if the journal says nothing."""
     try:
-        titles = [title for _, title in due_today(Journal(data_home()))]
+        titles = [title for _, title in due_today(Journal(data_home(), read_only=True))]
     except (OSError, sqlite3.Error, JournalError):
         return ""
     return f"Due today: {spoken_list(titles)}." if titles else ""

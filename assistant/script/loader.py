@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from assistant.base.paths import as_text
 from assistant.script.model import (
     AskStep,
     BreatheStep,
@@ -82,7 +83,7 @@ def parse_exercise(data: Mapping[str, Any], path: Path) -> Exercise:
         raise ScriptError(path, f"add up to {total / 3600:.1f} hours; a session lasts at most "
                                 f"{MAX_SESSION_SECONDS / 3600:g} hours", field="steps")
     return Exercise(
-        id=path.stem,
+        id=as_text(path.stem),
         title=top.text("title", required=True),
         minutes=top.required_positive("minutes", most=MAX_SESSION_SECONDS / 60),
         invitation=top.text("invitation", required=True),
