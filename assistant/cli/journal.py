@@ -1,4 +1,5 @@
-"""The journal on the command line: today, history, journal list|play|delete|export, forget.
+"""The journal on the command line: today, history, journal list|play|delete|export, forget,
+couple.
 
 Every line is plain, for a screen reader. Times are shown in the local zone.
 """
@@ -14,9 +15,11 @@ from pathlib import Path
 
 from assistant.base.errors import UserError
 from assistant.base.paths import data_home
+from assistant.cli import couple
+from assistant.journal.couple import COUPLE, load_couple
 from assistant.journal.preferences import keep_recordings
 from assistant.journal.store import CLIPS, FILE_NAME, Journal
-from assistant.journal.today import due_today
+from assistant.journal.today import due_today, gentler_after
 
 
 def main(argv: list[str]) -> int:
@@ -58,6 +61,7 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
     forget = commands.add_parser("forget", help="delete the journal and every recording")
     forget.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     forget.set_defaults(handler=_forget)
+    couple.add_parser(commands)
 
 
 def _open() -> Journal:
@@ -72,7 +76,19 @@ def _local(moment: datetime) -> str:
 
 
 def _today(args: argparse.Namespace) -> int:
-    suggestions = due_today(_open())
+    from assistant.script.library import find_exercise
+
+    kept, notice = load_couple()
+    if notice:
+        print(f"assistant: {notice}", file=sys.stderr)
+    print(f"For {kept.describe()}")
+    journal = _open()
+    gentler = gentler_after(journal.sessions(limit=50))
+    if gentler is not None:
+        hard, gentle = (find_exercise(e).title for e in gentler)
+        print(f"Last time, {hard} felt like too much. Something gentler today: {gentle} "
+              f"(assistant run {gentler[1]}).")
+    suggestions = due_today(journal)
     if not suggestions:
         print("Nothing is due today. Any practice is welcome.")
     for exercise, title in suggestions:
@@ -156,7 +172,8 @@ def _keep(args: argparse.Namespace) -> int:
 def _forget(args: argparse.Namespace) -> int:
     home = data_home()
     if not args.yes:
-        print("This deletes the journal and every kept recording, for good. Type yes to go on: ",
+        print("This deletes the journal, every kept recording and the couple's profile, for "
+              "good. Type yes to go on: ",
               end="", flush=True)
         if sys.stdin.readline().strip().lower() != "yes":
             print("Nothing was deleted.")
@@ -164,5 +181,6 @@ def _forget(args: argparse.Namespace) -> int:
     for extra in ("", "-wal", "-shm"):
         (home / f"{FILE_NAME}{extra}").unlink(missing_ok=True)
     shutil.rmtree(home / CLIPS, ignore_errors=True)
-    print("The journal and its recordings are deleted.")
+    (home / COUPLE).unlink(missing_ok=True)
+    print("The journal, its recordings and the couple's names and needs are deleted.")
     return 0

@@ -23,6 +23,7 @@ from assistant.journal.recorder import ClipRecorder
 from assistant.journal.store import CLIPS, Journal, JournalError
 from assistant.script.adapt import TOO_MUCH_NOTICE, gentler
 from assistant.script.model import AskStep, Exercise, ReplayStep, TurnStep, each_step
+from assistant.script.wordings import Visit, for_visit
 from assistant.session.answers import spoken_list
 from assistant.session.events import Event
 from assistant.session.plan import Names, deck_questions
@@ -57,14 +58,16 @@ def remember(exercise: Exercise, names: Names, rate: int, folder: Path | None = 
         journal = Journal(folder or data_home())
     except (JournalError, OSError, sqlite3.Error) as error:
         print(f"assistant: {error} The session goes on without the journal.", file=err)
-        return Memory(exercise, session, started)
+        return Memory(for_visit(exercise, Visit()), session, started)
     if journal.notice:
         print(f"assistant: {journal.notice}", file=err)
     last = journal.sessions(exercise.id, limit=1)
     notices = []
-    if last and last[0].closing == "too much":
+    too_much = bool(last) and last[0].closing == "too much"
+    if too_much:
         exercise = gentler(exercise)
         notices.append(TOO_MUCH_NOTICE)
+    exercise = for_visit(exercise, Visit(journal.count(exercise.id), journal.count(), too_much))
     recorder = None
     labels = kept_labels(exercise)
     if keep_recordings and labels:

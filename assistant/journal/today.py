@@ -13,6 +13,17 @@ DAILY, WEEKLY = "daily-check-in", "weekly-reflection"
 PHYSICAL = ("walk-in-sync", "physical-synchrony", "sustained-hug", "breathe-in-sync",
             "partner-breathing", "mirror-play", "balance-play", "play-together", "eye-contact")
 PHYSICAL_EVERY = timedelta(days=3)
+GENTLE = ("breathe-in-sync", "two-stars-one-wish", "snuggle", "daily-check-in")
+
+
+def gentler_after(sessions: list[SessionRecord]) -> tuple[str, str] | None:
+    """(the practice found too much, a gentler one to try) when the latest session
+    closed with "too much"; sessions come latest first."""
+    answered = [s for s in sessions if s.closing]
+    if not answered or answered[0].closing != "too much":
+        return None
+    hard = answered[0].exercise
+    return hard, next(e for e in GENTLE if e != hard)
 
 
 def due(sessions: list[SessionRecord], now: datetime) -> list[str]:
