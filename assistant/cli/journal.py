@@ -19,7 +19,7 @@ from assistant.cli import couple
 from assistant.journal.couple import COUPLE, load_couple
 from assistant.journal.preferences import keep_recordings
 from assistant.journal.store import CLIPS, FILE_NAME, Journal
-from assistant.journal.today import due_today, gentler_after
+from assistant.journal.today import due_today, gentler_line
 
 
 def main(argv: list[str]) -> int:
@@ -76,18 +76,13 @@ def _local(moment: datetime) -> str:
 
 
 def _today(args: argparse.Namespace) -> int:
-    from assistant.script.library import find_exercise
-
     kept, notice = load_couple()
     if notice:
         print(f"assistant: {notice}", file=sys.stderr)
     print(f"For {kept.describe()}")
     journal = _open()
-    gentler = gentler_after(journal.sessions(limit=50))
-    if gentler is not None:
-        hard, gentle = (find_exercise(e).title for e in gentler)
-        print(f"Last time, {hard} felt like too much. Something gentler today: {gentle} "
-              f"(assistant run {gentler[1]}).")
+    if gentler := gentler_line(journal, command=True):
+        print(gentler)
     suggestions = due_today(journal)
     if not suggestions:
         print("Nothing is due today. Any practice is welcome.")
