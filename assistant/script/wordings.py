@@ -48,8 +48,9 @@ class Visit:
 
 def for_visit(exercise: Exercise, visit: Visit) -> Exercise:
     """The exercise with this session's opening and closing in place. A script from a file
-    gets the shared closings unless it gives its own; a pacer built in code gets none."""
-    if visit.times == 0 or visit.too_much:
+    gets the shared reminders and closings unless it gives its own; a pacer built in code
+    (`assistant breathe`, `walk`) opens the same way each time and has no closing."""
+    if visit.times == 0 or visit.too_much or exercise.path is None:
         opening = f"{exercise.invitation} {SAFETY}"
     else:
         reminders = exercise.reminders or REMINDERS
