@@ -1,5 +1,5 @@
 """The journal on the command line: today, history, journal list|play|delete|export|recover,
-forget.
+forget, couple.
 
 Every line is plain, for a screen reader. Times are shown in the local zone. The
 commands that only show or copy open the journal read-only: they never create, move,
@@ -19,11 +19,13 @@ from pathlib import Path
 
 from assistant.base.errors import UserError, cause, unopened
 from assistant.base.paths import as_text, data_home
+from assistant.cli import couple
+from assistant.journal.couple import COUPLE, load_couple
 from assistant.journal.opening import check_folder, trouble
 from assistant.journal.preferences import keep_recordings
 from assistant.journal.recovery import recover
 from assistant.journal.store import CLIPS, FILE_NAME, Journal
-from assistant.journal.today import due_today
+from assistant.journal.today import due_today, gentler_line
 
 
 def main(argv: list[str]) -> int:
@@ -76,6 +78,7 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
     forget = commands.add_parser("forget", help="delete the journal and every recording")
     forget.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     forget.set_defaults(handler=_forget)
+    couple.add_parser(commands)
 
 
 def _open(read_only: bool = True) -> Journal:
@@ -90,7 +93,14 @@ def _local(moment: datetime) -> str:
 
 
 def _today(args: argparse.Namespace) -> int:
-    suggestions = due_today(_open())
+    kept, notice = load_couple()
+    if notice:
+        print(f"assistant: {notice}", file=sys.stderr)
+    print(f"For {kept.describe()}")
+    journal = _open()
+    if gentler := gentler_line(journal, command=True):
+        print(gentler)
+    suggestions = due_today(journal)
     if not suggestions:
         print("Nothing is due today. Any practice is welcome.")
     for exercise, title in suggestions:
@@ -237,18 +247,20 @@ def _forget(args: argparse.Namespace) -> int:
         print("There is no journal to forget.")
         return 0
     if not args.yes:
-        print("This deletes the journal and every kept recording, for good. Type yes to go on: ",
+        print("This deletes the journal, every kept recording and the couple's profile, for "
+              "good. Type yes to go on: ",
               end="", flush=True)
         if sys.stdin.readline().strip().lower() != "yes":
             print("Nothing was deleted.")
             return 1
-    try:  # the journal, sqlite's files beside it, and any journal set aside as damaged
-        for path in [home / FILE_NAME, *home.glob(f"{Path(FILE_NAME).stem}.*")]:
+    try:  # the journal, sqlite's files beside it, any journal set aside as damaged, and
+        # the couple's names and needs
+        for path in [home / FILE_NAME, *home.glob(f"{Path(FILE_NAME).stem}.*"), home / COUPLE]:
             path.unlink(missing_ok=True)
         if (home / CLIPS).exists():
             shutil.rmtree(home / CLIPS)
     except OSError as error:
         where = Path(error.filename) if error.filename else home
         raise UserError(f"Not everything could be deleted: {cause(error, where)}.") from None
-    print("The journal and its recordings are deleted.")
+    print("The journal, its recordings and the couple's names and needs are deleted.")
     return 0

@@ -11,7 +11,7 @@ from __future__ import annotations
 import sys
 
 INTERRUPTED = 130  # the shell's status for a process ended by Ctrl-C
-JOURNAL_COMMANDS = ("today", "history", "journal", "forget")
+JOURNAL_COMMANDS = ("today", "history", "journal", "forget", "couple")
 
 
 def main() -> int:

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import unicodedata
+import sys
 from pathlib import Path
 
 from assistant.base.errors import UserError
-from assistant.base.paths import as_text
+from assistant.journal.couple import Couple, changed, load_couple, names_of
 from assistant.script.model import PATIENCE_RANGE
-from assistant.script.text import MAX_NAME, escaped, shown, text_problem
 from assistant.session.floor import FloorSettings
 from assistant.session.plan import Names
 from assistant.speech.voice.rendering import VoiceSettings
@@ -28,8 +27,14 @@ def session_options(parser: argparse.ArgumentParser,
                      debug_default: object = argparse.SUPPRESS) -> None:
     """The options of a session; the menu takes them too, for the session it starts."""
     debug_option(parser, debug_default)
-    parser.add_argument("--names", default="Alex,Sam", metavar="A,B",
-                        help="the partners' names, comma-separated (default: Alex,Sam)")
+    parser.add_argument("--names", metavar="A,B",
+                        help="the partners' names, comma-separated (default: those 'assistant "
+                             "couple' keeps, else Alex,Sam)")
+    parser.add_argument("--low-vision", metavar="WHO",
+                        help="who sees less, for this session: A, B, both, none, or a name "
+                             "(default: as 'assistant couple' keeps it)")
+    parser.add_argument("--seated", metavar="WHO",
+                        help="who stays seated, for this session: A, B, both, none, or a name")
     parser.add_argument("--text", action="store_true",
                         help="print prompts and take typed commands; no sound card needed")
     parser.add_argument("--mic-file", type=Path, metavar="WAV",
@@ -76,27 +81,20 @@ def session_options(parser: argparse.ArgumentParser,
 
 
 def partner_names(text: str) -> Names:
-    parts = [as_text(part).strip() for part in as_text(text).split(",")]
-    if len(parts) != 2 or not all(parts):
-        raise UserError("--names takes two different names separated by a comma, such as Ana,Ben.")
-    if parts[0].casefold() == parts[1].casefold():
-        raise UserError(f"--names takes two different names, and '{shown(parts[0])}' and "
-                        f"'{shown(parts[1])}' differ only in case; use names you can tell "
-                        "apart when spoken, such as Ana,Ben.")
-    if any("{" in part or "}" in part for part in parts):
-        raise UserError("--names cannot contain braces.")
-    for part in parts:
-        control = next((char for char in part if unicodedata.category(char) == "Cc"), None)
-        problem = (f"contains the control character {escaped(control)}" if control
-                   else text_problem(part, MAX_NAME))
-        if problem is not None:
-            raise UserError(f"--names takes names of 1 to {MAX_NAME} visible characters; the "
-                            f"name '{shown(part)}' {problem}.")
-    return Names(*parts)
+    """The two names of `--names`, checked as the couple's stored names are."""
+    return names_of(text)
+
+
+def session_couple(args: argparse.Namespace) -> Couple:
+    """The couple `assistant couple` keeps, with this session's options over it."""
+    couple, notice = load_couple()
+    if notice:
+        print(f"assistant: {notice}", file=sys.stderr)
+    return changed(couple, args.names, args.low_vision, args.seated)
 
 
 def check_session_options(args: argparse.Namespace) -> None:
-    partner_names(args.names)
+    session_couple(args)
     if not 0.0 <= args.volume <= 1.0:
         raise UserError("--volume must be between 0 and 1, such as 0.8.")
     low, high = CUE_VOLUME_RANGE

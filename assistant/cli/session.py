@@ -23,12 +23,13 @@ from assistant.cli.console import KeyboardReader, Presenter
 from assistant.cli.options import (
     check_session_options,
     device_spec,
-    partner_names,
     sentence,
+    session_couple,
 )
 from assistant.engine.runner import EventSink, SessionRunner
 from assistant.journal.memory import remember
 from assistant.journal.preferences import keeps_recordings
+from assistant.script.alternatives import for_needs
 from assistant.script.library import find_exercise
 from assistant.script.model import Exercise
 from assistant.script.standalone import breathing_session, walking_session
@@ -123,7 +124,10 @@ def session_mixer(args: argparse.Namespace) -> Mixer:
 def run_session(exercise: Exercise, args: argparse.Namespace,
              handover: Handover | None = None) -> int:
     check_session_options(args)
-    names = partner_names(args.names)
+    couple = session_couple(args)
+    names = couple.names
+    exercise = for_needs(exercise, low_vision=bool(couple.low_vision),
+                         seated=bool(couple.seated))
     virtual = args.mic_file is not None or args.out_file is not None
     seed = args.seed if args.seed is not None else random.randrange(2**32)
 

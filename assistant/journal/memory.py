@@ -25,6 +25,7 @@ from assistant.journal.recorder import ClipRecorder
 from assistant.journal.store import CLIPS, Journal, JournalError
 from assistant.script.adapt import TOO_MUCH_NOTICE, gentler
 from assistant.script.model import AskStep, Exercise, ReplayStep, TurnStep, each_step
+from assistant.script.wordings import Visit, for_visit
 from assistant.session.answers import spoken_list
 from assistant.session.events import Event
 from assistant.session.plan import Names, deck_questions
@@ -69,7 +70,7 @@ def remember(exercise: Exercise, names: Names, rate: int, folder: Path | None = 
             folder or data_home()))
         print(f"assistant: {str(told).rstrip('.')}; this session goes on, but it will not be "
               "remembered.", file=err, flush=True)
-        return Memory(exercise, session, started)
+        return Memory(for_visit(exercise, Visit()), session, started)
 
 
 def _recalled(journal: Journal, exercise: Exercise, names: Names, rate: int,
@@ -77,9 +78,11 @@ def _recalled(journal: Journal, exercise: Exercise, names: Names, rate: int,
               keep_recordings: bool, session: str, started: str) -> Memory:
     last = journal.sessions(exercise.id, limit=1)
     notices = []
-    if last and last[0].closing == "too much":
+    too_much = bool(last) and last[0].closing == "too much"
+    if too_much:
         exercise = gentler(exercise)
         notices.append(TOO_MUCH_NOTICE)
+    exercise = for_visit(exercise, Visit(journal.count(exercise.id), journal.count(), too_much))
     recorder = None
     labels = kept_labels(exercise)
     if keep_recordings and labels:

@@ -236,6 +236,12 @@ class Journal:
         return [SessionRecord(r[0], r[1], r[2], datetime.fromisoformat(r[3]), *r[4:])
                 for r in rows]
 
+    def count(self, exercise: str | None = None) -> int:
+        """How many sessions there have been, of one practice or of all."""
+        row = self._db.execute("SELECT count(*) FROM sessions WHERE ? IS NULL OR exercise = ?",
+                               (exercise, exercise)).fetchone()
+        return int(row[0])
+
     # -- questions asked --------------------------------------------------------------
 
     def asked(self, session: str, exercise: str, question: str) -> None:
