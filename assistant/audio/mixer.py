@@ -117,7 +117,7 @@ class Mixer:
         (frames,) from a mono mixer, (frames, 2) from a stereo one."""
         shape = (frames,) if self.channels == 1 else (frames, 2)
         out = np.zeros(shape, dtype=np.float32)
-        with self._lock:
+        with self._lock, np.errstate(over="ignore", invalid="ignore"):
             begin, end = self._now, self._now + frames
             kept = []
             for clip in self._clips:

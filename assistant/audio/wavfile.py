@@ -192,7 +192,7 @@ class WavWriter:
         with contextlib.suppress(OSError):
             self._raw.truncate(self._good)  # the header already tells this length
         print(f"assistant: The out-file {self.path} could not be written further "
-              f"({error.strerror}); it keeps the first {self.frames / self.rate:.0f} seconds, "
+              f"({error.strerror}); it keeps the first {self.frames / self.rate:.1f} s, "
               "and the session goes on without it.", file=sys.stderr)
 
     def close(self) -> None:
