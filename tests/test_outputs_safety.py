@@ -116,6 +116,27 @@ def test_an_output_naming_an_input_is_refused_before_anything_runs(
     assert not (tmp_path / "same").exists()
 
 
+def test_a_device_out_file_and_an_unread_fifo_log_are_refused_not_replaced_or_waited_on(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main([*SHORT, "--out-file", "/dev/null"]) == 2
+    assert stat.S_ISCHR(os.stat("/dev/null").st_mode)  # still the device
+    fifo = tmp_path / "events"
+    os.mkfifo(fifo)
+    assert main([*SHORT, "--out-file", str(tmp_path / "o.wav"), "--events", str(fifo)]) == 2
+    assert not (tmp_path / "o.wav").exists()
+    err = capsys.readouterr().err
+    assert err.count("assistant: ") == 2 and "Traceback" not in err
+
+
+def test_an_out_file_through_a_link_replaces_the_file_it_names(tmp_path: Path) -> None:
+    real, link = tmp_path / "real.wav", tmp_path / "link.wav"
+    link.symlink_to(real)
+    writer = WavWriter(link, RATE)
+    writer.write(tone(0.1))
+    writer.close()
+    assert link.is_symlink() and soundfile.info(str(real)).frames == round(0.1 * RATE)
+
+
 def test_the_out_file_appears_whole_and_private_only_when_finished(tmp_path: Path) -> None:
     path = tmp_path / "o.wav"
     writer = WavWriter(path, RATE)

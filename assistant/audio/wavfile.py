@@ -152,6 +152,7 @@ class WavWriter:
     """
 
     def __init__(self, path: Path, rate: int, channels: int = 1) -> None:
+        path = Path(os.path.realpath(path))  # through a link: the file it names is renamed
         self.path, self.channels = path, channels
         self.failed = False
         self.frames = 0  # written and kept

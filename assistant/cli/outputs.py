@@ -60,6 +60,9 @@ def check_output_paths(mic: Path | None, out: Path | None, events: Path | None) 
     for option, path in outputs:
         if path.is_dir():
             raise UserError(f"{option} names a folder ({path}); give a file's name.")
+        if option == "--out-file" and path.exists() and not path.is_file():
+            raise UserError(f"--out-file names {path}, which is not a regular file; give a "
+                            "WAV file's name.")
         if not path.parent.is_dir():
             raise UserError(f"{option} names a file in a folder that does not exist "
                             f"({path.parent}); make it first, or choose another.")

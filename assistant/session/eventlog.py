@@ -10,6 +10,7 @@ said once; the session goes on without the log.
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import os
 import stat
@@ -26,11 +27,14 @@ class EventLog:
     def __init__(self, path: Path, rate: int) -> None:
         self.rate, self.path = rate, path
         self.failed = False
-        try:
-            self._fd: int | None = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT,
-                                           FILE_MODE)
+        try:  # not blocking: a FIFO no program reads would wait for ever
+            self._fd: int | None = os.open(
+                path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NONBLOCK, FILE_MODE)
         except OSError as error:
-            raise UserError(f"Cannot write the event log {path} ({error.strerror}).") from None
+            reason = ("no program reads that FIFO" if error.errno == errno.ENXIO
+                      else error.strerror)
+            raise UserError(f"Cannot write the event log {path} ({reason}).") from None
+        os.set_blocking(self._fd, True)
         self._regular = stat.S_ISREG(os.fstat(self._fd).st_mode)
         self._size = 0
         if self._regular:  # never chmod or truncate a device such as /dev/full
