@@ -212,7 +212,10 @@ class WavWriter:
                             f"({error.strerror}).") from None
 
     def _discard(self) -> None:
-        self._wave = None
+        wav, self._wave = self._wave, None
+        with contextlib.suppress(OSError, ValueError):
+            if wav is not None:
+                wav.close()  # else, collected, it would try its header again
         with contextlib.suppress(OSError):
             self._raw.close()
         with contextlib.suppress(OSError):
