@@ -202,6 +202,27 @@ def test_stdout_full_or_closed_never_stops_a_session(stdout: str, tmp_path: Path
     assert read_events(log)[-1]["type"] == "session_end"
 
 
+def test_a_stdout_whose_reader_has_gone_never_stops_a_session(tmp_path: Path) -> None:
+    log = tmp_path / "e.jsonl"
+    session = subprocess.Popen([*ASSISTANT, *SHORT, "--mic-file", str(_mic(tmp_path)),
+                                "--events", str(log)], stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True)
+    assert session.stdout is not None
+    session.stdout.close()  # as `| head -0` leaves it
+    _, err = session.communicate(timeout=120)
+    assert session.returncode == 0 and "Traceback" not in err, err
+    assert read_events(log)[-1]["type"] == "session_end"
+
+
+def test_a_non_ascii_out_file_in_a_c_locale_is_written(tmp_path: Path) -> None:
+    out = tmp_path / "sortie-é.wav"
+    env = {**os.environ, "LC_ALL": "C", "LANG": "C", "PYTHONUTF8": "0"}
+    ran = subprocess.run([*ASSISTANT, *SHORT, "--out-file", str(out)], env=env,
+                         capture_output=True, text=True, timeout=120, check=False)
+    assert ran.returncode == 0 and "Traceback" not in ran.stderr, ran.stderr
+    assert soundfile.info(str(out)).frames > 0
+
+
 def test_sigquit_ends_a_session_like_sigterm(tmp_path: Path) -> None:
     log, out, scratch = tmp_path / "e.jsonl", tmp_path / "o.wav", tmp_path / "tmp"
     scratch.mkdir()
