@@ -34,7 +34,7 @@ from tests.test_signals import long_script
 RATE = 16_000
 ASSISTANT = [sys.executable, "-m", "assistant"]
 SHORT = ["breathe", "--cycles", "1"]  # a real session of a few prompts, run flat out
-LOUDEST = round(CEILING * 32767)  # the ceiling, as a 16-bit sample
+LOUDEST = round(CEILING * 32768)  # the ceiling, as a 16-bit sample
 
 
 def tone(seconds: float, rate: int = RATE) -> np.ndarray:

@@ -178,7 +178,10 @@ class WavWriter:
     def write(self, samples: Samples) -> None:
         if self._wave is None or self.failed:
             return
-        pcm = np.round(np.clip(samples, -1.0, 1.0) * 32767).astype("<i2").tobytes()
+        # scaled as libsndfile reads and writes (2^15, clipped), so a WAV read back as
+        # float and written again keeps every sample
+        pcm = np.clip(np.round(np.asarray(samples, dtype=np.float64) * 32768.0),
+                      -32768, 32767).astype("<i2").tobytes()
         try:
             self._wave.writeframes(pcm)  # the header is brought up to date each time
         except OSError as error:
