@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from assistant.base.errors import UserError
+from assistant.cli.outputs import check_output_paths
 from assistant.journal.couple import Couple, changed, load_couple, names_of
 from assistant.script.model import PATIENCE_RANGE
 from assistant.session.floor import FloorSettings
@@ -106,6 +107,7 @@ def check_session_options(args: argparse.Namespace) -> None:
     low, high = PATIENCE_RANGE
     if not low <= args.patience <= high:
         raise UserError(f"--patience takes {low:g} to {high:g} seconds of quiet, such as 6.")
+    check_output_paths(args.mic_file, args.out_file, args.events)
 
 
 def device_spec(spec: str | None) -> int | str | None:

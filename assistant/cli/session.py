@@ -26,6 +26,7 @@ from assistant.cli.options import (
     sentence,
     session_couple,
 )
+from assistant.cli.outputs import forgiving_stdout
 from assistant.engine.runner import EventSink, SessionRunner
 from assistant.journal.memory import remember
 from assistant.journal.preferences import keeps_recordings
@@ -124,6 +125,12 @@ def session_mixer(args: argparse.Namespace) -> Mixer:
 def run_session(exercise: Exercise, args: argparse.Namespace,
              handover: Handover | None = None) -> int:
     check_session_options(args)
+    with forgiving_stdout():
+        return _run_session(exercise, args, handover)
+
+
+def _run_session(exercise: Exercise, args: argparse.Namespace,
+                 handover: Handover | None) -> int:
     couple = session_couple(args)
     names = couple.names
     exercise = for_needs(exercise, low_vision=bool(couple.low_vision),
@@ -155,6 +162,7 @@ def run_session(exercise: Exercise, args: argparse.Namespace,
         model = speech_model(args.model)
         if model[1]:
             print(model[1], flush=True)  # printed, never spoken: the first words are the exercise's
+    log = EventLog(args.events, SESSION_RATE) if args.events else None  # before the journal
     vosk_model = model[0] if listening and model is not None else None
     listener = CommandListener(CommandRecognizer(vosk_model)) if vosk_model is not None else None
     keep = args.keep_recordings or keeps_recordings()
@@ -168,7 +176,6 @@ def run_session(exercise: Exercise, args: argparse.Namespace,
                              exercise.minutes * 60, memory.session, memory.started)
     detector = SpeechDetector(silero()) if listening else None
     sinks: list[EventSink] = []
-    log = EventLog(args.events, SESSION_RATE) if args.events else None
     if log:
         sinks.append(log.write)
     sinks += memory.sinks
