@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from importlib import metadata
 
 from assistant.base.errors import UserError
-from assistant.cli import diagnose, session
+from assistant.cli import diagnose, export, session
 from assistant.cli import journal as journal_commands
 from assistant.cli import models as model_commands
 from assistant.cli import voices as voicecmd
@@ -115,6 +115,7 @@ def _parser() -> argparse.ArgumentParser:
     debug_option(check)
     check.set_defaults(handler=diagnose.check)
 
+    export.add_parser(commands)
     voicecmd.add_parser(commands)
     journal_commands.add_commands(commands)
     return parser
