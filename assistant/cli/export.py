@@ -17,7 +17,7 @@ from assistant.export.file import export_file, length_text
 from assistant.export.fit import fitted, scaled
 from assistant.export.formats import CODECS, KNOWN, codec_for
 from assistant.export.mastering import TARGET_LOUDNESS
-from assistant.export.practice import for_a_file, needs_microphone, week
+from assistant.export.practice import DAYS, for_a_file, needs_microphone, week
 from assistant.export.render import RenderSettings
 from assistant.export.target import check_target, write_atomically
 from assistant.journal.store import Journal, JournalError
@@ -46,6 +46,7 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument("--week", type=Path, metavar="FOLDER",
                         help="instead: what 'today' suggests for each of the next seven "
                              "days, as numbered files and a playlist in FOLDER")
+    parser.add_argument("--days", type=int, default=DAYS, help=argparse.SUPPRESS)
     parser.add_argument("--format", default="opus", choices=[suffix[1:] for suffix in CODECS],
                         help="the files' format with --week (default: %(default)s)")
     parser.add_argument("--minutes", type=float,
@@ -90,9 +91,9 @@ def export(args: argparse.Namespace) -> int:
         raise UserError("export takes a practice and a file, such as: assistant export "
                         "walk-in-sync walk.opus; or --week FOLDER.")
     path: Path = args.file
-    codec_for(path)
     exercise, inputs = _practice(args)
     check_target(path, inputs)
+    codec_for(path)
     if args.minutes is not None and args.practice not in PACERS:
         exercise = fitted(exercise, args.minutes, partner_names(args.names), args.rate)
     voice = session_voice(args)
@@ -144,6 +145,8 @@ def _week(args: argparse.Namespace) -> int:
     folder: Path = args.week
     if args.practice is not None:
         raise UserError("--week takes no practice: it renders what 'today' suggests.")
+    if not 1 <= args.days <= 31:
+        raise UserError("--days takes 1 to 31 days, such as 7.")
     check_target(folder / PLAYLIST)
     try:
         sessions = Journal(data_home()).sessions(limit=10_000)
@@ -155,7 +158,7 @@ def _week(args: argparse.Namespace) -> int:
     voice = session_voice(args)
     try:
         number = 0
-        for day in week(sessions, datetime.now().astimezone()):
+        for day in week(sessions, datetime.now().astimezone(), args.days):
             for exercise_id in day.exercises:
                 exercise = find_exercise(exercise_id)
                 if needs_microphone(exercise):

@@ -82,7 +82,7 @@ def master(samples: Float, rate: int, codec: Codec, target: float = TARGET_LOUDN
     gain = target - measured if measured > SILENT else 0.0
     ceiling = peak_limit - (1.0 if codec.lossy else 0.3)  # a codec's overshoot, foreseen
     for _ in range(ATTEMPTS):
-        gain, shaped = _levelled(samples, rate, gain, 10 ** (ceiling / 20), target)
+        gain, shaped, reached = _levelled(samples, rate, gain, 10 ** (ceiling / 20), target)
         buffer = io.BytesIO()
         encode(shaped, rate, codec, buffer)
         decoded = _decoded(buffer.getvalue(), shaped) if codec.lossy else shaped
@@ -90,13 +90,14 @@ def master(samples: Float, rate: int, codec: Codec, target: float = TARGET_LOUDN
         if peak < peak_limit - 0.05:
             break
         ceiling -= peak - peak_limit + 0.3
-    return Mastered(buffer.getvalue(), integrated(decoded, rate), peak)
+    return Mastered(buffer.getvalue(),
+                    integrated(decoded, rate) if codec.lossy else reached, peak)
 
 
 def _levelled(samples: Float, rate: int, gain: float, ceiling: float,
-              target: float) -> tuple[float, Float]:
-    """Gain (dB) and the limited result, raised until the target is met or limiting
-    stops bringing it nearer."""
+              target: float) -> tuple[float, Float, float]:
+    """Gain (dB), the limited result and its loudness, raised until the target is met or
+    limiting stops bringing it nearer."""
     previous = SILENT
     for _ in range(LEVEL_STEPS):
         shaped = limited(samples * np.float32(10 ** (min(gain, MAX_GAIN) / 20)), ceiling, rate)
@@ -105,7 +106,7 @@ def _levelled(samples: Float, rate: int, gain: float, ceiling: float,
         if abs(miss) < 0.2 or reached <= SILENT or (miss > 0 and reached - previous < 0.2):
             break
         previous, gain = reached, min(gain + miss, MAX_GAIN)
-    return gain, shaped
+    return gain, shaped, reached
 
 
 def _decoded(data: bytes, like: Float) -> Float:

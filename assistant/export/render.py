@@ -52,7 +52,7 @@ class RenderSettings:
     seed: int
     channels: int = 2  # two earbuds: A's cues on the left, B's on the right
     cue_volume: float = 0.0  # decibels from the voice's loudness
-    progress: bool = True  # a bar on the terminal while it renders
+    progress: bool = True  # a bar while it renders, when stderr is a terminal
 
 
 def render(exercise: Exercise, voice: Voice, settings: RenderSettings) -> Rendered:
@@ -69,7 +69,7 @@ def render(exercise: Exercise, voice: Voice, settings: RenderSettings) -> Render
                              session=uuid.uuid4().hex, started=started)
     blocks: list[Samples] = []
     bar = tqdm(total=round(exercise.minutes * 60), unit="s", desc="Rendering",
-               disable=not settings.progress, leave=False, bar_format=(
+               disable=None if settings.progress else True, leave=False, bar_format=(
                    "{desc}: {percentage:3.0f}%|{bar}| {n:.0f}/{total:.0f} s of sound"))
 
     def keep(samples: Samples) -> None:
