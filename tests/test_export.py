@@ -49,7 +49,8 @@ def made(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
         for suffix in FORMATS:
             assert main(["export", "breathe", str(folder / f"out.{suffix}"), *BREATHE,
                          "--mono"]) == 0
-        assert main(["export", "breathe", str(folder / "stereo.opus"), *BREATHE,
+        # the file may come after the options too
+        assert main(["export", "breathe", *BREATHE, str(folder / "stereo.opus"),
                      "--loudness", "-20"]) == 0
         yield folder
     finally:

@@ -16,7 +16,7 @@ from assistant.cli.session import session_voice
 from assistant.export.file import export_file, length_text
 from assistant.export.fit import fitted, scaled
 from assistant.export.formats import CODECS, KNOWN, codec_for
-from assistant.export.mastering import TARGET_LOUDNESS
+from assistant.export.mastering import PEAK_LIMIT, TARGET_LOUDNESS
 from assistant.export.practice import DAYS, for_a_file, needs_microphone, week
 from assistant.export.render import RenderSettings
 from assistant.export.target import check_target, write_atomically
@@ -42,7 +42,7 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
                     "smallest). 'breathe' and 'walk' take the pacers' own options.")
     parser.add_argument("practice", nargs="?", metavar="PRACTICE",
                         help="an exercise id, the path of a script, breathe or walk")
-    parser.add_argument("file", nargs="?", type=Path, metavar="FILE", help="the file to write")
+    parser.add_argument("file", nargs="?", metavar="FILE", help="the file to write")
     parser.add_argument("--week", type=Path, metavar="FOLDER",
                         help="instead: what 'today' suggests for each of the next seven "
                              "days, as numbered files and a playlist in FOLDER")
@@ -80,17 +80,21 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     pacers.add_argument("--back", action="store_true",
                         help="and back to --spm in the second half of the walk")
     debug_option(parser)
-    parser.set_defaults(handler=export)
+    parser.set_defaults(handler=export, loose_words=[])
 
 
 def export(args: argparse.Namespace) -> int:
     _check(args)
+    words = [w for w in (args.practice, args.file) if w is not None] + args.loose_words
     if args.week is not None:
+        if words:
+            raise UserError("--week takes no practice: it renders what 'today' suggests.")
         return _week(args)
-    if args.practice is None or args.file is None:
+    if len(words) != 2:
         raise UserError("export takes a practice and a file, such as: assistant export "
                         "walk-in-sync walk.opus; or --week FOLDER.")
-    path: Path = args.file
+    args.practice, args.file = words
+    path = Path(args.file)
     exercise, inputs = _practice(args)
     check_target(path, inputs)
     codec_for(path)
@@ -104,6 +108,9 @@ def export(args: argparse.Namespace) -> int:
         _close(voice)
     print(f"Wrote {path}: {length_text(done.seconds)}, {done.size / 1e6:.1f} MB, "
           f"{done.loudness:.1f} LUFS.")
+    if done.loudness < args.loudness - 1.0:
+        print(f"Its short cues' peaks, held under {PEAK_LIMIT:g} dBTP, keep it quieter than "
+              f"{args.loudness:g} LUFS.")
     return 0
 
 
@@ -143,8 +150,6 @@ def _practice(args: argparse.Namespace) -> tuple[Exercise, list[Path]]:
 
 def _week(args: argparse.Namespace) -> int:
     folder: Path = args.week
-    if args.practice is not None:
-        raise UserError("--week takes no practice: it renders what 'today' suggests.")
     if not 1 <= args.days <= 31:
         raise UserError("--days takes 1 to 31 days, such as 7.")
     check_target(folder / PLAYLIST)

@@ -26,7 +26,12 @@ BROKEN_PIPE = 141  # as a command ended by SIGPIPE: the reader (such as `head`) 
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    args, rest = parser.parse_known_args(argv)
+    if rest:  # a command may take its words among its options (export breathe --mode X F)
+        if getattr(args, "loose_words", None) is None or any(w.startswith("-") for w in rest):
+            parser.parse_args(argv)  # argparse's own message, and exit status 2
+        args.loose_words = rest
     try:
         with library_lines_hidden(not args.debug):
             if not hasattr(args, "handler"):

@@ -30,7 +30,8 @@ def export_file(exercise: Exercise, voice: Voice, path: Path, settings: RenderSe
     """Write `exercise` to `path` as a couple would hear it with no microphone."""
     codec = codec_for(path)
     rendered = render(exercise, voice, settings)
-    mastered = master(rendered.samples, rendered.rate, codec, loudness)
+    mastered = master(rendered.samples, rendered.rate, codec, loudness,
+                      progress=settings.progress)
     names = settings.names
     tags = Tags(title=title or exercise.title, album=f"Practices for {names.a} and {names.b}",
                 artist=ARTIST, comment=exercise.summary or exercise.invitation)

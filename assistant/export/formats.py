@@ -14,6 +14,7 @@ from typing import IO, Any
 import numpy as np
 import numpy.typing as npt
 import soundfile
+from tqdm import tqdm
 
 from assistant.base.errors import UserError
 
@@ -57,12 +58,14 @@ def codec_for(path: Path) -> Codec:
 
 
 def encode(samples: npt.NDArray[np.float32], rate: int, codec: Codec,
-           file: str | IO[bytes]) -> None:
-    """Write (frames, channels) samples in `codec` to a path or an open binary file."""
+           file: str | IO[bytes], progress: bool = False) -> None:
+    """Write (frames, channels) samples in `codec` to a path or an open binary file, with
+    a bar (on a terminal) when asked."""
     channels = samples.shape[1]
     block = round(BLOCK_SECONDS * rate)
     clean = np.nan_to_num(samples, nan=0.0, posinf=0.0, neginf=0.0)  # NaN stops LAME dead
     with soundfile.SoundFile(file, "w", rate, channels, codec.subtype, format=codec.format,
                              **codec.settings(channels)) as out:
-        for start in range(0, len(clean), block):
+        for start in tqdm(range(0, len(clean), block), desc=f"Encoding {codec.suffix}",
+                          unit="s", leave=False, disable=None if progress else True):
             out.write(clean[start:start + block])

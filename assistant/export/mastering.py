@@ -75,7 +75,7 @@ def limited(samples: Float, ceiling: float, rate: int) -> Float:
 
 
 def master(samples: Float, rate: int, codec: Codec, target: float = TARGET_LOUDNESS,
-           peak_limit: float = PEAK_LIMIT) -> Mastered:
+           peak_limit: float = PEAK_LIMIT, progress: bool = False) -> Mastered:
     """The file's bytes, at `target` LUFS with true peaks under `peak_limit` dBTP as decoded
     (or as near the target as those peaks allow: a file of short ticks may stay below)."""
     measured = integrated(samples, rate)
@@ -84,7 +84,7 @@ def master(samples: Float, rate: int, codec: Codec, target: float = TARGET_LOUDN
     for _ in range(ATTEMPTS):
         gain, shaped, reached = _levelled(samples, rate, gain, 10 ** (ceiling / 20), target)
         buffer = io.BytesIO()
-        encode(shaped, rate, codec, buffer)
+        encode(shaped, rate, codec, buffer, progress)
         decoded = _decoded(buffer.getvalue(), shaped) if codec.lossy else shaped
         peak = true_peak(decoded, rate)
         if peak < peak_limit - 0.05:
