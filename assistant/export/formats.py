@@ -30,6 +30,7 @@ class Codec:
     options: dict[int, dict[str, Any]] = field(default_factory=dict)
     lossy: bool = True
     chapters: str = "vorbis"  # how chapters are tagged: vorbis comments, id3, or none
+    headroom: float = 1.0  # dB below the peak limit to limit at first: the decoder's overshoot
 
     def settings(self, channels: int) -> dict[str, Any]:
         chosen = self.options.get(channels, self.options.get(0, {}))
@@ -39,12 +40,12 @@ class Codec:
 # Opus: a higher compression level is a lower bitrate; stereo at 0.94 is about 35 kbit/s.
 CODECS = {
     ".opus": Codec(".opus", "OGG", "OPUS", {1: {"compression_level": 0.88},
-                                            2: {"compression_level": 0.94}}),
+                                            2: {"compression_level": 0.94}}, headroom=2.0),
     ".ogg": Codec(".ogg", "OGG", "VORBIS", {0: {"compression_level": 0.6}}),
     ".mp3": Codec(".mp3", "MP3", "MPEG_LAYER_III",
                   {0: {"compression_level": 0.6, "bitrate_mode": "VARIABLE"}}, chapters="id3"),
-    ".flac": Codec(".flac", "FLAC", "PCM_16", lossy=False),
-    ".wav": Codec(".wav", "WAV", "PCM_16", lossy=False, chapters="none"),
+    ".flac": Codec(".flac", "FLAC", "PCM_16", lossy=False, headroom=0.3),
+    ".wav": Codec(".wav", "WAV", "PCM_16", lossy=False, chapters="none", headroom=0.3),
 }
 KNOWN = ", ".join(CODECS)
 
