@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import resource
 from collections.abc import Iterator
 from datetime import datetime, timedelta
@@ -26,6 +27,8 @@ from assistant.export.practice import for_a_file, needs_microphone, week
 from assistant.export.render import EARBUDS
 from assistant.journal.store import Journal, SessionRecord
 from assistant.script.library import find_exercise, load_library
+from assistant.script.model import PaceStep
+from assistant.script.standalone import walking_session
 from assistant.session.plan import Names, build_plan
 from assistant.session.prompts import plan_prompts
 
@@ -160,6 +163,15 @@ def test_minutes_shortens_the_timed_parts_to_about_that_length() -> None:
     assert whole > 9 * 60 and 7.5 * 60 <= short <= 8 * 60
 
 
+def test_a_walk_can_speed_up_and_come_back_in_its_second_half() -> None:
+    there, back = walking_session(95, 20, 115, back=True).steps
+    assert isinstance(there, PaceStep) and isinstance(back, PaceStep)
+    assert (there.spm, there.to_spm, back.spm, back.to_spm) == (95, 115, 115, 95)
+    assert there.seconds + back.seconds == 20 * 60
+    with pytest.raises(ValueError, match="--to-spm"):
+        walking_session(95, 20, back=True)
+
+
 def test_an_exported_practice_never_asks_for_a_computer() -> None:
     for exercise in load_library():
         spoken = " ".join(plan_prompts(build_plan(for_a_file(exercise), Names())))
@@ -252,7 +264,7 @@ def test_a_full_disk_while_writing_removes_the_partial_file(
     args = ["--cycles", "1", "--mono", "--seed", "1"]
     assert main(["export", "breathe", str(tmp_path / "warm.wav"), *args]) == 0  # cache filled
     (tmp_path / "warm.wav").unlink()
-    capsys.readouterr()
+    assert re.search(r"Wrote .*warm\.wav: \d+ s, ", capsys.readouterr().out)  # its real length
     limits = resource.getrlimit(resource.RLIMIT_FSIZE)
     resource.setrlimit(resource.RLIMIT_FSIZE, (100_000, limits[1]))  # a disk 100 kB from full
     try:
