@@ -13,10 +13,8 @@ from assistant.base.errors import UserError
 from assistant.base.paths import data_home
 from assistant.cli.options import CUE_VOLUME_RANGE, debug_option, partner_names, sentence
 from assistant.cli.session import session_voice
-from assistant.export.file import export_file, length_text
 from assistant.export.fit import fitted, scaled
-from assistant.export.formats import CODECS, KNOWN, codec_for
-from assistant.export.mastering import PEAK_LIMIT, TARGET_LOUDNESS
+from assistant.export.formats import CODECS, KNOWN, PEAK_LIMIT, TARGET_LOUDNESS, codec_for
 from assistant.export.practice import DAYS, for_a_file, needs_microphone, week
 from assistant.export.render import RenderSettings
 from assistant.export.target import check_target, write_atomically
@@ -100,6 +98,8 @@ def export(args: argparse.Namespace) -> int:
     codec_for(path)
     if args.minutes is not None and args.practice not in PACERS:
         exercise = fitted(exercise, args.minutes, partner_names(args.names), args.rate)
+    from assistant.export.file import export_file, length_text  # scipy: only when exporting
+
     voice = session_voice(args)
     try:
         done = export_file(for_a_file(exercise), voice, path, _settings(args),
@@ -157,6 +157,8 @@ def _week(args: argparse.Namespace) -> int:
         sessions = Journal(data_home()).sessions(limit=10_000)
     except (OSError, sqlite3.Error, JournalError):
         sessions = []
+    from assistant.export.file import export_file  # scipy: only when exporting
+
     names = partner_names(args.names)
     skipped: dict[str, str] = {}
     lines = ["#EXTM3U"]

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from assistant.export.formats import codec_for
-from assistant.export.mastering import TARGET_LOUDNESS, master
+from assistant.export.formats import TARGET_LOUDNESS, codec_for
+from assistant.export.mastering import master
 from assistant.export.render import RenderSettings, render
 from assistant.export.tags import Tags, write_tags
 from assistant.export.target import write_atomically

@@ -19,6 +19,8 @@ from tqdm import tqdm
 from assistant.base.errors import UserError
 
 BLOCK_SECONDS = 1.0
+TARGET_LOUDNESS = -16.0  # LUFS: what podcasts and spoken word aim at for phones
+PEAK_LIMIT = -1.0  # dBTP, as a player decodes the file
 
 
 @dataclass(frozen=True)
