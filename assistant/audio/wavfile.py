@@ -59,7 +59,8 @@ def regular_file(path: Path, what: str) -> None:
         raise UserError(f"The {what} cannot be read: {problem}." if problem is not None else
                         f"The {what} {path} cannot be opened ({error.strerror}).") from None
     if not stat.S_ISREG(mode):
-        kind = ("a folder, not a WAV file" if stat.S_ISDIR(mode) else "a FIFO" if stat.S_ISFIFO(mode)
+        kind = ("a folder, not a WAV file" if stat.S_ISDIR(mode)
+                else "a FIFO" if stat.S_ISFIFO(mode)
                 else "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "not a file")
         raise UserError(f"The {what} {path} is {kind}; give a WAV file.")
 
