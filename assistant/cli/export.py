@@ -11,15 +11,17 @@ from pathlib import Path
 
 from assistant.base.errors import UserError
 from assistant.base.paths import data_home
-from assistant.cli.options import CUE_VOLUME_RANGE, debug_option, partner_names, sentence
+from assistant.cli.options import CUE_VOLUME_RANGE, debug_option, sentence, session_couple
 from assistant.cli.session import session_voice
 from assistant.export.fit import fitted, scaled
 from assistant.export.formats import CODECS, KNOWN, PEAK_LIMIT, TARGET_LOUDNESS, codec_for
 from assistant.export.practice import DAYS, for_a_file, needs_microphone, week
 from assistant.export.render import RenderSettings
 from assistant.export.target import check_target, write_atomically
+from assistant.journal.couple import Couple
 from assistant.journal.store import Journal, JournalError
 from assistant.pacing.patterns import ACCEPTED_FORMS
+from assistant.script.alternatives import for_needs
 from assistant.script.library import find_exercise
 from assistant.script.model import Exercise
 from assistant.script.standalone import breathing_session, walking_session
@@ -55,8 +57,14 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument("--mono", action="store_true",
                         help="one channel for one speaker (default: stereo, A's cues on the "
                              "left earbud and B's on the right)")
-    parser.add_argument("--names", default="Alex,Sam", metavar="A,B",
-                        help="the partners' names, comma-separated (default: Alex,Sam)")
+    parser.add_argument("--names", metavar="A,B",
+                        help="the partners' names, comma-separated (default: those "
+                             "'assistant couple' keeps, else Alex,Sam)")
+    parser.add_argument("--low-vision", metavar="WHO",
+                        help="who sees less: A, B, both, none or a name (default: as "
+                             "'assistant couple' keeps it)")
+    parser.add_argument("--seated", metavar="WHO",
+                        help="who needs to stay seated, the same way")
     parser.add_argument("--voice", help="voice id or name (see 'assistant voices')")
     parser.add_argument("--rate", type=int, default=VoiceSettings.rate,
                         help="speech rate in words a minute (default: %(default)s)")
@@ -97,12 +105,12 @@ def export(args: argparse.Namespace) -> int:
     check_target(path, inputs)
     codec_for(path)
     if args.minutes is not None and args.practice not in PACERS:
-        exercise = fitted(exercise, args.minutes, partner_names(args.names), args.rate)
+        exercise = fitted(exercise, args.minutes, _couple(args).names, args.rate)
     from assistant.export.file import export_file, length_text  # scipy: only when exporting
 
     voice = session_voice(args)
     try:
-        done = export_file(for_a_file(exercise), voice, path, _settings(args),
+        done = export_file(_for_couple(exercise, args), voice, path, _settings(args),
                            args.loudness)
     finally:
         _close(voice)
@@ -114,8 +122,23 @@ def export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _couple(args: argparse.Namespace) -> Couple:
+    """The stored couple with this export's options over it, found once."""
+    if getattr(args, "couple", None) is None:
+        args.couple = session_couple(args)
+    couple: Couple = args.couple
+    return couple
+
+
+def _for_couple(exercise: Exercise, args: argparse.Namespace) -> Exercise:
+    """The practice as this couple does it (low vision, seated), as a file speaks it."""
+    couple = _couple(args)
+    return for_a_file(for_needs(exercise, low_vision=bool(couple.low_vision),
+                                seated=bool(couple.seated)))
+
+
 def _check(args: argparse.Namespace) -> None:
-    partner_names(args.names)
+    _couple(args)
     low, high = LOUDNESS_RANGE
     if not low <= args.loudness <= high:
         raise UserError(f"--loudness takes {low:g} to {high:g} LUFS, such as -16.")
@@ -126,7 +149,7 @@ def _check(args: argparse.Namespace) -> None:
 
 def _settings(args: argparse.Namespace, offset: int = 0) -> RenderSettings:
     seed = args.seed + offset if args.seed is not None else random.randrange(2**32)
-    return RenderSettings(partner_names(args.names), seed, 1 if args.mono else 2,
+    return RenderSettings(_couple(args).names, seed, 1 if args.mono else 2,
                           args.cue_volume)
 
 
@@ -159,7 +182,7 @@ def _week(args: argparse.Namespace) -> int:
         sessions = []
     from assistant.export.file import export_file  # scipy: only when exporting
 
-    names = partner_names(args.names)
+    names = _couple(args).names
     skipped: dict[str, str] = {}
     lines = ["#EXTM3U"]
     voice = session_voice(args)
@@ -177,7 +200,7 @@ def _week(args: argparse.Namespace) -> int:
                 title = f"Day {day.number}: {exercise.title}"
                 path = folder / f"{number:02d}-day{day.number}-{exercise_id}.{args.format}"
                 print(f"{path.name}: {title}", flush=True)
-                done = export_file(for_a_file(exercise), voice, path,
+                done = export_file(_for_couple(exercise, args), voice, path,
                                    _settings(args, number), args.loudness, title)
                 lines += [f"#EXTINF:{round(done.seconds)},{title}", path.name]
     finally:
