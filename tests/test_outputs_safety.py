@@ -6,11 +6,9 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
-import signal
 import stat
 import subprocess
 import sys
-import time
 import tracemalloc
 from collections.abc import Iterator
 from pathlib import Path
@@ -29,7 +27,6 @@ from assistant.session.eventlog import EventLog
 from assistant.session.events import SessionEnd
 from assistant.speech.voice.cache import CacheKey, VoiceCache
 from tests.conftest import read_events
-from tests.test_signals import long_script
 
 RATE = 16_000
 ASSISTANT = [sys.executable, "-m", "assistant"]
@@ -221,27 +218,6 @@ def test_a_non_ascii_out_file_in_a_c_locale_is_written(tmp_path: Path) -> None:
                          capture_output=True, text=True, timeout=120, check=False)
     assert ran.returncode == 0 and "Traceback" not in ran.stderr, ran.stderr
     assert soundfile.info(str(out)).frames > 0
-
-
-def test_sigquit_ends_a_session_like_sigterm(tmp_path: Path) -> None:
-    log, out, scratch = tmp_path / "e.jsonl", tmp_path / "o.wav", tmp_path / "tmp"
-    scratch.mkdir()
-    env = {**os.environ, "TMPDIR": str(scratch), "XDG_CACHE_HOME": str(tmp_path / "cache")}
-    session = subprocess.Popen(
-        [*ASSISTANT, "run", str(long_script(tmp_path / "long.toml")), "--out-file", str(out),
-         "--events", str(log)], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-        text=True)
-    deadline = time.monotonic() + 60
-    while not (log.exists() and log.read_text().count("say_start") >= 2):
-        assert time.monotonic() < deadline and session.poll() is None, "the session never ran"
-        time.sleep(0.02)
-    session.send_signal(signal.SIGQUIT)
-    _, err = session.communicate(timeout=30)
-    assert session.returncode == 130 and "Traceback" not in err, err
-    last = read_events(log)[-1]
-    assert last["type"] == "session_end" and last["reason"] == "stopped"
-    assert soundfile.info(str(out)).frames > 0
-    assert list(scratch.iterdir()) == []  # no voice folders left behind
 
 
 def test_scratch_folders_go_at_exit_and_a_crashed_run_s_go_next_time(tmp_path: Path) -> None:

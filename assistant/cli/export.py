@@ -11,7 +11,13 @@ from pathlib import Path
 
 from assistant.base.errors import UserError
 from assistant.base.paths import data_home
-from assistant.cli.options import CUE_VOLUME_RANGE, debug_option, sentence, session_couple
+from assistant.cli.options import (
+    CUE_VOLUME_RANGE,
+    couple_options,
+    debug_option,
+    sentence,
+    session_couple,
+)
 from assistant.cli.session import session_voice
 from assistant.export.fit import fitted, scaled
 from assistant.export.formats import CODECS, KNOWN, PEAK_LIMIT, TARGET_LOUDNESS, codec_for
@@ -57,14 +63,7 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument("--mono", action="store_true",
                         help="one channel for one speaker (default: stereo, A's cues on the "
                              "left earbud and B's on the right)")
-    parser.add_argument("--names", metavar="A,B",
-                        help="the partners' names, comma-separated (default: those "
-                             "'assistant couple' keeps, else Alex,Sam)")
-    parser.add_argument("--low-vision", metavar="WHO",
-                        help="who sees less: A, B, both, none or a name (default: as "
-                             "'assistant couple' keeps it)")
-    parser.add_argument("--seated", metavar="WHO",
-                        help="who needs to stay seated, the same way")
+    couple_options(parser)
     parser.add_argument("--voice", help="voice id or name (see 'assistant voices')")
     parser.add_argument("--rate", type=int, default=VoiceSettings.rate,
                         help="speech rate in words a minute (default: %(default)s)")

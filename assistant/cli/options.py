@@ -24,18 +24,24 @@ def debug_option(parser: argparse.ArgumentParser,
                         help="show the sound and speech libraries' own messages")
 
 
-def session_options(parser: argparse.ArgumentParser,
-                     debug_default: object = argparse.SUPPRESS) -> None:
-    """The options of a session; the menu takes them too, for the session it starts."""
-    debug_option(parser, debug_default)
+def couple_options(parser: argparse.ArgumentParser) -> None:
+    """Who the couple is, over what `assistant couple` keeps: for a session or an export."""
     parser.add_argument("--names", metavar="A,B",
                         help="the partners' names, comma-separated (default: those 'assistant "
                              "couple' keeps, else Alex,Sam)")
     parser.add_argument("--low-vision", metavar="WHO",
-                        help="who sees less, for this session: A, B, both, none, or a name "
-                             "(default: as 'assistant couple' keeps it)")
+                        help="who sees less: A, B, both, none, or a name (default: as "
+                             "'assistant couple' keeps it)")
     parser.add_argument("--seated", metavar="WHO",
-                        help="who stays seated, for this session: A, B, both, none, or a name")
+                        help="who stays seated: A, B, both, none, or a name (default: as "
+                             "'assistant couple' keeps it)")
+
+
+def session_options(parser: argparse.ArgumentParser,
+                     debug_default: object = argparse.SUPPRESS) -> None:
+    """The options of a session; the menu takes them too, for the session it starts."""
+    debug_option(parser, debug_default)
+    couple_options(parser)
     parser.add_argument("--text", action="store_true",
                         help="print prompts and take typed commands; no sound card needed")
     parser.add_argument("--mic-file", type=Path, metavar="WAV",
