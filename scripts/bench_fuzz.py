@@ -11,14 +11,25 @@ peak memory are printed too. The same scripts are then given to the loader in
 this process, to time the loading alone, apart from process start-up (which on
 a busy machine can take seconds by itself).
 
-Run: .venv/bin/python scripts/bench_fuzz.py [--count N]
+With `--surfaces`, the other ways in are tried instead (`fuzz_surfaces.py`,
+`fuzz_damage.py`): microphone files, output paths, the environment, a damaged
+journal, a damaged speech cache, and signals. Each surface prints the cases
+tried, how many ended cleanly (finished, or refused in plain sentences), the
+tracebacks, the hangs, the cases that lost data (a file changed that must not
+be, a half-written line, no `session_end`, an unreadable WAV, a session that
+sounded different from an undamaged one) and the loudest sample written to any
+out-file. It needs root, to fill small tmpfs disks.
+
+Run: .venv/bin/python scripts/bench_fuzz.py [--count N] [--surfaces]
 """
 
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import platform
+import subprocess
 import sys
 import tempfile
 import time
@@ -90,10 +101,68 @@ def in_process(hostiles: list[Hostile], folder: Path) -> tuple[int, float, float
     return refused, slowest, largest
 
 
+def surfaces() -> None:
+    """Every surface's cases, two at a time, and a table of what became of them."""
+    sys.path.insert(0, str(ROOT / "scripts"))
+    from fuzz_damage import CACHE_CASES, JOURNAL_CASES, SIGNAL_CASES
+    from fuzz_surfaces import ENV_CASES, MIC_CASES, PATH_CASES, prepare
+    from fuzz_surfaces import _mic_case as mic_case
+    from fuzz_trial import Result, run_trial
+
+    from assistant.audio.mixer import CEILING
+
+    table = {"mic files": {label: mic_case(make) for label, make in MIC_CASES.items()},
+             "output paths": PATH_CASES, "environment": ENV_CASES,
+             "journal damage": JOURNAL_CASES, "cache damage": CACHE_CASES,
+             "signals": SIGNAL_CASES}
+    with tempfile.TemporaryDirectory() as scratch:
+        template = prepare(Path(scratch))
+
+        def one_case(job: tuple[str, int, str]) -> Result:
+            surface, number, label = job
+            case = Path(scratch) / f"{surface.replace(' ', '-')}-{number}"
+            case.mkdir()
+            try:
+                trial = table[surface][label](case, template)
+            except (OSError, subprocess.SubprocessError) as error:
+                return Result(surface, label, f"set-up failed ({error})", 0.0, "")
+            return run_trial(surface, label, case, trial)
+
+        jobs = [(surface, number, label) for surface, cases in table.items()
+                for number, label in enumerate(cases)]
+        with ThreadPoolExecutor(2) as pool:
+            results = list(pool.map(one_case, jobs))
+    print(f"machine: {platform.node()}, {os.cpu_count()} cores, Python {platform.python_version()}")
+    print(f"limiter ceiling: {CEILING:.3f} of full scale ({20 * math.log10(CEILING):.2f} dBFS)")
+    print("| surface | cases | clean | tracebacks | hangs | data lost | other | loudest sample |")
+    print("|---|---|---|---|---|---|---|---|")
+    for surface in table:
+        mine = [r for r in results if r.surface == surface]
+        counts = Counter(r.outcome for r in mine)
+        other = len(mine) - sum(counts[k] for k in ("clean", "traceback", "hang", "data lost"))
+        loudest = max(r.loudest for r in mine)
+        shown = f"{loudest:.3f} ({20 * math.log10(loudest):.2f} dBFS)" if loudest else "—"
+        print(f"| {surface} | {len(mine)} | {counts['clean']} | {counts['traceback']} | "
+              f"{counts['hang']} | {counts['data lost']} | {other} | {shown} |")
+    total = Counter(r.outcome for r in results)
+    print(f"all: {len(results)} cases, {total['clean']} clean")
+    for result in results:
+        if result.outcome != "clean":
+            print(f"  not clean: {result.surface}: {result.label}: {result.outcome}\n"
+                  f"    {result.told}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=400)
-    count = parser.parse_args().count
+    parser.add_argument("--surfaces", action="store_true",
+                        help="try mic files, output paths, the environment, journal and cache "
+                             "damage and signals instead of hostile scripts")
+    options = parser.parse_args()
+    if options.surfaces:
+        surfaces()
+        return
+    count = options.count
     hostiles = generate(count)
     with tempfile.TemporaryDirectory() as scratch, ThreadPoolExecutor(2) as pool:
         start_up = start_up_seconds(Path(scratch))

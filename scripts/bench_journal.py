@@ -4,7 +4,9 @@
 transaction per event, as it happens), each with a closing check and two deck
 questions; with `--keep-recordings` figures, each also keeps one 30-second
 recording (16 kHz, 16-bit). Then `assistant today` and `assistant history` are
-timed as a user runs them, in a fresh process (median of 5).
+timed as a user runs them, in a fresh process (median of 5). Last, the opening
+check's cost, and a page of the year's journal is overwritten with garbage:
+`history` over it, and `journal recover`, are timed, with the sessions saved.
 
     .venv/bin/python scripts/bench_journal.py
 """
@@ -98,6 +100,32 @@ def timed(folder: Path, *command: str) -> float:
     return statistics.median(times)
 
 
+def opening(folder: Path) -> float:
+    """Opening the journal read-only, with SQLite's quick check, in milliseconds."""
+    times = []
+    for _ in range(20):
+        began = time.perf_counter()
+        Journal(folder, read_only=True).close()
+        times.append(time.perf_counter() - began)
+    return statistics.median(times) * 1000
+
+
+def damaged(folder: Path) -> None:
+    path = folder / "journal.sqlite3"
+    data = bytearray(path.read_bytes())
+    middle = (len(data) // 4096 // 2) * 4096
+    data[middle:middle + 4096] = np.random.default_rng(1).bytes(4096)
+    path.write_bytes(bytes(data))
+    print(f"  one page of the journal overwritten: assistant history "
+          f"{timed(folder, 'history'):.2f} s")
+    env = {**os.environ, "ASSISTANT_HOME": str(folder)}
+    began = time.perf_counter()
+    result = subprocess.run([sys.executable, "-m", "assistant", "journal", "recover"],
+                            env=env, check=True, capture_output=True, text=True)
+    print(f"  assistant journal recover: {time.perf_counter() - began:.2f} s; "
+          f"{result.stdout.strip().split(';')[0]} of {DAYS}")
+
+
 def main() -> None:
     baseline = timed(Path(tempfile.mkdtemp()), "--help")
     print(f"python start-up and imports ('assistant --help'): {baseline:.2f} s")
@@ -112,6 +140,9 @@ def main() -> None:
                   f"(written in {written:.1f} s)")
             for command in ("today", "history"):
                 print(f"  assistant {command}: {timed(folder, command):.2f} s")
+            if not recordings:
+                print(f"  opening it read-only, with its quick check: {opening(folder):.1f} ms")
+                damaged(folder)
 
 
 if __name__ == "__main__":

@@ -7,7 +7,9 @@ after the first cue the session's process is stopped (SIGSTOP) for `--stall`
 seconds, then continued (SIGCONT). Each cue in the event log is then found in
 the recording by matched filtering; its shift is the distance from where the
 first cue and the log say it belongs. Printed: every cue's shift and the largest
-shift among the cues after the stall.
+shift among the cues after the stall. Then the sound server itself is frozen
+(SIGSTOP) mid-prompt, `--freezes` times, and the time until the session logs
+`device_lost` is printed (the watchdog's promise: within 3 s).
 
 On a machine busy with other work the stream underruns again and again, and the
 grid cannot be measured (the number of underruns is printed); `--priority N`
@@ -100,14 +102,48 @@ def stalled_session(folder: Path, stall: float,
     return cue_shifts(recording, cues, RATE), over
 
 
+def frozen_server_noticed(folder: Path) -> float:
+    """Seconds from freezing the sound server (SIGSTOP) mid-prompt to `device_lost` in the
+    log: the watchdog's promise is 3 s."""
+    log = folder / "e.jsonl"
+    with PulseServer(folder / "pulse") as pulse:
+        session = subprocess.Popen(
+            [sys.executable, "-m", "assistant", "run", "eye-contact", "--events", str(log)],
+            env=pulse.env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL)
+        try:
+            deadline = time.monotonic() + 30
+            while not (log.exists() and "say_start" in log.read_text()):
+                if time.monotonic() > deadline or session.poll() is not None:
+                    raise RuntimeError("the session never spoke")
+                time.sleep(0.01)
+            time.sleep(1.0)  # the stream is playing the opening prompt
+            pulse.freeze()
+            frozen = time.monotonic()
+            while "device_lost" not in log.read_text():
+                if time.monotonic() > frozen + 30:
+                    raise RuntimeError("the frozen server was never noticed")
+                time.sleep(0.005)
+            return time.monotonic() - frozen
+        finally:
+            pulse.thaw()
+            session.kill()
+            session.wait(timeout=10)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--stall", type=float, default=0.5)
     parser.add_argument("--priority", type=int, default=0)
+    parser.add_argument("--freezes", type=int, default=3,
+                        help="times to freeze the sound server and time the notice "
+                             "(default: %(default)s)")
     args = parser.parse_args()
     stall = args.stall
     with tempfile.TemporaryDirectory() as scratch:
         shifts, over = stalled_session(Path(scratch), stall, args.priority)
+        notices = [frozen_server_noticed(Path(scratch) / f"freeze{n}")
+                   for n in range(args.freezes)]
     print(f"machine: {platform.node()}, {os.cpu_count()} cores, Python {platform.python_version()}")
     print(f"stall: {stall:g} s, priority +{args.priority}, {len(shifts)} cues heard whole")
     for t, shift in shifts:
@@ -117,6 +153,10 @@ def main() -> None:
     if after:
         print(f"largest shift after the stall: {1000 * max(after) / RATE:.2f} ms "
               f"({len(after)} cues)")
+    if notices:
+        print("frozen sound server noticed after: "
+              + ", ".join(f"{seconds:.2f} s" for seconds in notices)
+              + f" (largest {max(notices):.2f} s; the promise is 3 s)")
 
 
 if __name__ == "__main__":

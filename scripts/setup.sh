@@ -15,7 +15,7 @@ case "${1:-}" in
     *) say "unknown option '$1' (use --test, or nothing)"; exit 2 ;;
 esac
 
-system_packages=(espeak-ng libespeak-ng1 libportaudio2 libsndfile1 python3-venv)
+system_packages=(espeak-ng libespeak-ng1 libportaudio2 libsndfile1 python3-venv sqlite3)
 if $with_tests; then
     system_packages+=(pulseaudio pulseaudio-utils)  # the tests' private sound server
 fi

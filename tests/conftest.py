@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -30,6 +32,22 @@ def _private_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.
     (home / "cache").symlink_to(_isolated_cache, target_is_directory=True)
     monkeypatch.setenv("ASSISTANT_HOME", str(home))
     return home
+
+
+@contextlib.contextmanager
+def first_visit(folder: Path) -> Iterator[Path]:
+    """A journal of its own for a run, so it opens as a first visit does, whatever ran
+    before it in the same test; rendered speech is still shared."""
+    shared = Path(os.environ["ASSISTANT_HOME"]) / "cache"
+    home = folder / "home"
+    home.mkdir()
+    (home / "cache").symlink_to(shared.resolve(), target_is_directory=True)
+    saved = os.environ["ASSISTANT_HOME"]
+    os.environ["ASSISTANT_HOME"] = str(home)
+    try:
+        yield home
+    finally:
+        os.environ["ASSISTANT_HOME"] = saved
 
 
 def read_events(path: Path) -> list[dict[str, Any]]:

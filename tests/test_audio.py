@@ -197,11 +197,11 @@ def test_the_meter_agrees_with_pyloudnorm(case: str) -> None:
 
 def test_a_long_mic_file_is_streamed_in_blocks_with_the_same_samples(tmp_path: Path) -> None:
     """Read in small steps, a resampled stereo file gives what reading it whole gives."""
-    from assistant.audio.wavfile import READ_FRAMES, WavReader
+    from assistant.audio.wavfile import READ_SAMPLES, WavReader
 
     path = tmp_path / "long.wav"
     rng = np.random.default_rng(3)
-    frames = 3 * READ_FRAMES + 123
+    frames = 3 * READ_SAMPLES + 123
     stereo = (0.1 * rng.standard_normal((frames, 2))).astype(np.float32)
     soundfile.write(str(path), stereo, 48_000, subtype="FLOAT")
     reader = WavReader(path, 16_000)

@@ -81,7 +81,9 @@ def test_a_session_with_a_damaged_model_goes_on_without_voice_commands(
     assert "goes on without voice commands" in result.stderr
     events = read_events(log)
     said = [e["text"] for e in events if e["type"] == "say_start"]
-    assert said[0] == "Short. Only if you like." and "Hello." in said  # the notice is printed
+    # the exercise's own words come first (with how stop and continue work, on a first
+    # visit); the model's notice is printed, never spoken
+    assert said[0].startswith("Short. Only if you like.") and "Hello." in said
     assert "Voice commands are off" in result.stdout
     assert events[-1]["type"] == "session_end" and events[-1]["reason"] == "completed"
 

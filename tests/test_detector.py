@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 
@@ -58,3 +62,19 @@ def test_muted_windows_never_count_as_speech() -> None:
     speech = spoken("This is the assistant speaking its own prompt.")
     audio = np.concatenate([silence(0.5), speech, silence(1.0)])
     assert detect(audio, muted=(0, len(audio))) == []
+
+
+def test_the_model_runs_on_one_thread_and_leaves_the_environment_as_it_was() -> None:
+    """Silero's OpenMP team spins on a busy machine for nothing: one thread gives the same
+    probabilities. A fresh process, because the limit is read once, as the library loads."""
+    probe = (
+        "import os, numpy as np\n"
+        "from assistant.speech.detector import silero\n"
+        "before = len(os.listdir('/proc/self/task'))\n"
+        "silero()(np.full(512, 0.01, dtype=np.float32))\n"
+        "print(len(os.listdir('/proc/self/task')) - before, 'OMP_THREAD_LIMIT' in os.environ)\n"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OMP_")}
+    out = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True,
+                         text=True, timeout=60, check=True).stdout.split()
+    assert out == ["0", "False"]

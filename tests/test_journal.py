@@ -193,13 +193,14 @@ def test_a_session_killed_mid_way_is_kept_as_stopped(tmp_path: Path) -> None:
     assert record.steps >= 1
 
 
-def test_an_unreadable_journal_is_set_aside_never_deleted(tmp_path: Path) -> None:
+def test_a_damaged_journal_is_set_aside_never_deleted(tmp_path: Path) -> None:
     home().mkdir(exist_ok=True)
     (home() / FILE_NAME).write_bytes(b"not a database at all " * 100)
     journal = Journal(home())
-    assert "could not be read" in journal.notice and "kept as" in journal.notice
-    aside = list(home().glob("journal.unreadable-*"))
+    assert "set aside as journal.damaged-" in journal.notice and "recover" in journal.notice
+    aside = list(home().glob("journal.damaged-*"))
     assert len(aside) == 1 and aside[0].read_bytes().startswith(b"not a database")
+    assert stat.S_IMODE(aside[0].stat().st_mode) == 0o600
     journal.begin("s1", "x", "X", T0)
     assert [s.id for s in journal.sessions()] == ["s1"]
 

@@ -11,6 +11,7 @@ import soundfile
 from assistant.audio.cues import CueBank
 from assistant.cli.main import main
 from assistant.script.library import exercise_ids, find_exercise
+from assistant.script.wordings import Visit, for_visit
 from assistant.session.plan import Names, build_plan
 from tests.conftest import read_events
 
@@ -31,7 +32,7 @@ def test_exercise_runs_to_completion_with_speech_where_the_log_says(
     # every step is reached, in order, and the session completes; with nobody heard, every
     # floor runs to its time, the longest a session can be: never shorter than stated
     exercise = find_exercise(exercise_id)
-    plan = build_plan(exercise, Names("Ana", "Ben"), 7)
+    plan = build_plan(for_visit(exercise, Visit()), Names("Ana", "Ben"), 7)  # a first visit
     assert [e["index"] for e in events if e["type"] == "step"] == list(range(len(plan)))
     assert events[-1]["type"] == "session_end" and events[-1]["reason"] == "completed"
     assert exercise.minutes * 60 <= events[-1]["t"]

@@ -11,7 +11,7 @@ import soundfile
 
 from assistant.cli.main import main
 from assistant.testing.sounds import RATE, noise, silence, spoken
-from tests.conftest import read_events
+from tests.conftest import first_visit, read_events
 
 SHARE = """
 title = "Listen"
@@ -46,9 +46,10 @@ def session(tmp_path: Path, script: str, mic: np.ndarray, *extra: str,
     (folder / "s.toml").write_text(script, encoding="utf-8")
     soundfile.write(str(folder / "mic.wav"), mic, RATE)
     log = folder / "events.jsonl"
-    assert main(["run", str(folder / "s.toml"), "--mic-file", str(folder / "mic.wav"),
-                 "--out-file", str(folder / "out.wav"), "--events", str(log),
-                 "--names", "Ana,Ben", *extra]) == 0
+    with first_visit(folder):  # the probe and the run open alike
+        assert main(["run", str(folder / "s.toml"), "--mic-file", str(folder / "mic.wav"),
+                     "--out-file", str(folder / "out.wav"), "--events", str(log),
+                     "--names", "Ana,Ben", *extra]) == 0
     return read_events(log)
 
 

@@ -32,7 +32,7 @@ invitation = "Only if you like."
 kind = "breathe"
 prompt = "Breathe."
 pattern = "2-2"
-seconds = 10
+seconds = 16
 """
 
 

@@ -419,23 +419,27 @@ kind = "turn"
 partner = "A"
 seconds = 5
 prompt = "Go on."
+listener = "Listen."
 [[steps]]
 kind = "turn"
 partner = "B"
 seconds = 5
 prompt = "Go on."
+listener = "Listen."
 floor = "answer"
 [[steps]]
 kind = "turn"
 partner = "A"
 seconds = 5
 prompt = "Go on."
+listener = "Listen."
 patience = 9
 [[steps]]
 kind = "turn"
 partner = "both"
 seconds = 5
 prompt = "Go on."
+listener = "Listen."
 floor = "activity"
 """
     events = run_plan(plan(steps))

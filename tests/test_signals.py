@@ -28,7 +28,8 @@ def long_script(path: Path) -> Path:
     return path
 
 
-@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP, signal.SIGINT])
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP, signal.SIGINT,
+                                    signal.SIGQUIT])
 def test_a_signal_during_a_virtual_run_ends_it_like_ctrl_c(signum: int, tmp_path: Path) -> None:
     log, out, scratch = tmp_path / "e.jsonl", tmp_path / "o.wav", tmp_path / "tmp"
     scratch.mkdir()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from assistant.audio.streamclock import StreamClock
 
 RATE = 16_000
@@ -74,3 +76,41 @@ def test_a_jump_of_the_time_base_is_not_taken_for_lost_time() -> None:
     before = steady(5.0, 20)
     after = [t + 3600.0 for t in steady(5.0, 20, first=20)]  # timestamps from a new origin
     assert not any(run(StreamClock(RATE), before + after))
+
+
+def test_a_stream_closed_while_the_watchdog_looks_is_not_taken_for_a_failure(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """As a session hands over (the spoken menu to its session), the stream is closed on
+    one thread while the watchdog asks it whether it is active on another; PortAudio
+    answers a closed stream with an error, which must end the watch quietly."""
+    from assistant.audio import live
+
+    monkeypatch.setattr(live, "WATCH_SECONDS", 0.0)
+    audio = live.LiveAudio(16_000)
+
+    class ClosedMeanwhile:
+        @property
+        def active(self) -> bool:
+            audio._stream = None  # close() lets go of the stream first...
+            raise RuntimeError("Error querying stream [PaErrorCode -9988]")  # ...then closes it
+
+    stream = ClosedMeanwhile()
+    audio._stream = stream
+    audio._watch(stream)  # returns, and raises nothing
+    assert not audio._lost.is_set() and not audio._failed
+
+
+def test_a_stream_that_stopped_on_its_own_is_marked_failed(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from assistant.audio import live
+
+    monkeypatch.setattr(live, "WATCH_SECONDS", 0.0)
+    audio = live.LiveAudio(16_000)
+
+    class Stopped:
+        active = False
+
+    stream = Stopped()
+    audio._stream = stream
+    audio._watch(stream)
+    assert audio._lost.is_set() and audio._failed

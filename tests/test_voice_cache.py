@@ -54,7 +54,7 @@ def test_the_folder_and_files_are_private() -> None:
 
 
 def test_the_size_is_bounded_least_recently_used_first(tmp_path: Path) -> None:
-    one = tone(1.0).nbytes + 128  # a second of speech plus the file header
+    one = tone(1.0).nbytes + 128 + 32  # a second of speech, the header, the checksum
     cache = VoiceCache(tmp_path / "voice", limit_bytes=3 * one)
     for number, text in enumerate(("a", "b", "c")):
         cache.put(key(text), tone(1.0))
@@ -72,7 +72,7 @@ def test_a_write_leaves_no_scratch_behind_and_clear_empties_it(tmp_path: Path) -
     for text in ("a", "b"):
         cache.put(key(text), tone(0.2))
     assert sorted(p.suffix for p in cache.folder.iterdir()) == [".npy", ".npy"]
-    assert cache.clear() == 2 * (tone(0.2).nbytes + 128)
+    assert cache.clear() == 2 * (tone(0.2).nbytes + 128 + 32)
     assert list(cache.folder.iterdir()) == []
 
 

@@ -174,7 +174,10 @@ class LiveAudio:
         moving (a frozen sound server blocks the stream's own thread, never this one)."""
         while self._stream is stream and not self._lost.is_set():
             time.sleep(WATCH_SECONDS)
-            if not stream.active:
+            active = _still_active(stream)
+            if self._stream is not stream:  # closed or replaced meanwhile
+                return
+            if not active:
                 self._failed = True
                 self._lost.set()
             elif stalled(time.monotonic() - self._progress_at, self._playing):
@@ -247,6 +250,14 @@ def stalled(quiet_seconds: float, playing: bool) -> bool:
     return quiet_seconds > (STALL_SECONDS if playing else START_GRACE_SECONDS)
 
 
+def _still_active(stream: Any) -> bool:
+    """A stream closed by another thread meanwhile raises (PortAudio error -9988)."""
+    try:
+        return bool(stream.active)
+    except Exception:
+        return False
+
+
 def _abandon(stream: Any) -> None:
     with contextlib.suppress(Exception):
         stream.abort()
@@ -275,46 +286,3 @@ def offers_stereo(device: str | int | None) -> bool:
         return int(sd.query_devices(device, "output")["max_output_channels"]) >= 2
     except (ValueError, sd.PortAudioError):
         return False  # no such device: opening it will say so plainly
-
-
-class WallClock:
-    """No speaker at all (text mode): the clock follows real time and nothing is played."""
-
-    lead = 0
-    output_latency = 0
-    steps_with_mic = False
-    input_ended = False
-
-    def __init__(self, rate: int) -> None:
-        self.rate = rate
-        self._mixer: Mixer | None = None
-        self._origin = 0.0
-
-    def open(self, mixer: Mixer) -> None:
-        self._mixer, self._origin = mixer, time.monotonic()
-
-    def _wall_sample(self) -> int:
-        return int((time.monotonic() - self._origin) * self.rate)
-
-    def advance(self, until: int | None, inbox: queue.Queue[T]) -> list[T]:
-        assert self._mixer is not None, "open() first"
-        while True:
-            now = self._wall_sample()
-            if until is not None and now >= until:
-                self._mixer.skip_to(until)
-                return []
-            wait = None if until is None else (until - now) / self.rate
-            arrived = wait_for_input(inbox, 0.5 if wait is None else min(wait, 0.5))
-            if arrived:
-                self._mixer.skip_to(max(self._wall_sample(), self._mixer.now))
-                return arrived
-
-    @property
-    def has_microphone(self) -> bool:
-        return False
-
-    def read_mic(self) -> Samples:
-        return _EMPTY
-
-    def close(self) -> None:
-        pass

@@ -47,14 +47,26 @@ def _biquad(kind: str, gain_db: float, q: float, fc: float,
     return (float(b[0]), float(b[1]), float(b[2])), (float(a[0]), float(a[1]), float(a[2]))
 
 
+K_STAGES = (("high_shelf", 4.0, 1 / np.sqrt(2), 1500.0), ("high_pass", 0.0, 0.5, 38.0))
+
+
+def k_weighting(rate: int) -> npt.NDArray[np.float64]:
+    """The two K-weighting stages as second-order sections (rows b0 b1 b2 1 a1 a2), for a
+    filter that runs through a long signal a piece at a time."""
+    rows = []
+    for kind, gain_db, q, fc in K_STAGES:
+        b, a = _biquad(kind, gain_db, q, fc, rate)
+        rows.append([*(x / a[0] for x in b), *(x / a[0] for x in a)])
+    return np.array(rows, dtype=np.float64)
+
+
 def k_weighted(data: npt.NDArray[np.float64], rate: int) -> npt.NDArray[np.float64]:
     """Columns of `data` (samples, channels) through the two K-weighting stages."""
     n = len(data)
     size = 1 << int(np.ceil(np.log2(n + round(TAIL_SECONDS * rate))))
     z = np.exp(-1j * np.pi * np.arange(size // 2 + 1) / (size // 2))  # e^-jw on the rfft grid
     response = np.ones(size // 2 + 1, dtype=np.complex128)
-    stages = (("high_shelf", 4.0, 1 / np.sqrt(2), 1500.0), ("high_pass", 0.0, 0.5, 38.0))
-    for kind, gain_db, q, fc in stages:
+    for kind, gain_db, q, fc in K_STAGES:
         b, a = _biquad(kind, gain_db, q, fc, rate)
         response *= (b[0] + b[1] * z + b[2] * z**2) / (a[0] + a[1] * z + a[2] * z**2)
     spectrum = np.fft.rfft(data, size, axis=0) * response[:, None]

@@ -7,12 +7,15 @@ at sample N, whatever the wall clock says.
 The clock counts sample frames: a stereo mixer places each clip somewhere between
 left and right (`pan`), and its clock runs exactly as a mono one does. The master
 gain (volume, louder, softer) is followed by a limiter, so no sample reaches full
-scale however loud the session is asked to be.
+scale however loud the session is asked to be. Whatever comes in, no sample out
+passes CEILING: a clip holding NaN or infinity has those samples silenced as it is
+scheduled (said once), and every block is clamped after the limiter.
 """
 
 from __future__ import annotations
 
 import bisect
+import sys
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -61,6 +64,7 @@ class Mixer:
         # told every rendered block with the session sample it starts at (an echo canceller's
         # far end); called on the rendering thread, so each must be quick
         self.taps: list[Callable[[int, Samples], None]] = []
+        self.repaired = 0  # clips that held non-finite samples, silenced where they did
 
     @property
     def now(self) -> int:
@@ -73,9 +77,21 @@ class Mixer:
         with self._lock:
             start = max(at, self._now)
             if len(samples):
-                clip = _Clip(start, np.asarray(samples, dtype=np.float32), pan)
+                clip = _Clip(start, self._finite(samples), pan)
                 bisect.insort(self._clips, clip)
             return start
+
+    def _finite(self, samples: Samples) -> Samples:
+        """The clip with NaN and infinities silenced: they would pass the limiter as NaN
+        or as a full-scale sample. Said once per mixer."""
+        clip = np.asarray(samples, dtype=np.float32)
+        if np.isfinite(clip).all():
+            return clip
+        self.repaired += 1
+        if self.repaired == 1:
+            print("assistant: A sound held invalid samples (not numbers); they were "
+                  "silenced.", file=sys.stderr)
+        return np.nan_to_num(clip, nan=0.0, posinf=0.0, neginf=0.0)
 
     def cut(self, started_at: int | None = None) -> int:
         """Stop everything (or only the clip that started at `started_at`): drop clips not
@@ -109,7 +125,7 @@ class Mixer:
         (frames,) from a mono mixer, (frames, 2) from a stereo one."""
         shape = (frames,) if self.channels == 1 else (frames, 2)
         out = np.zeros(shape, dtype=np.float32)
-        with self._lock:
+        with self._lock, np.errstate(over="ignore", invalid="ignore"):
             begin, end = self._now, self._now + frames
             kept = []
             for clip in self._clips:
@@ -131,7 +147,10 @@ class Mixer:
         gain = self.gain * (DUCK_GAIN if self.ducked else 1.0)
         if gain != 1.0:
             out *= np.float32(gain)
+        if not np.isfinite(out).all():  # finite clips can still add up past float32
+            np.nan_to_num(out, copy=False, nan=0.0, posinf=0.0, neginf=0.0)
         self._limiter(out)
+        np.clip(out, -CEILING, CEILING, out=out)  # rounding never lets one sample past
         for tap in self.taps:
             tap(begin, out)
         return out

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import queue
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -22,8 +23,10 @@ class VirtualAudio:
     input_ended = False
 
     def __init__(self, rate: int, out_file: Path | None = None, mic_file: Path | None = None,
-                 mic_rate: int = 16_000) -> None:
+                 mic_rate: int = 16_000,
+                 taps: Sequence[Callable[[Samples], None]] = ()) -> None:
         self.rate = rate
+        self.taps = taps  # each rendered block is handed to these too (an export keeps it)
         self.mic = WavReader(mic_file, mic_rate, "microphone file") if mic_file else None
         self._out_path = out_file
         self._writer: WavWriter | None = None
@@ -47,6 +50,8 @@ class VirtualAudio:
                 samples = self._mixer.render(min(block, until - self._mixer.now))
                 if self._writer:
                     self._writer.write(samples)
+                for tap in self.taps:
+                    tap(samples)
         return drain(inbox)
 
     @property

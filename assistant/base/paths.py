@@ -23,6 +23,20 @@ FOLDER_MODE = 0o700
 FILE_MODE = 0o600
 
 
+def as_text(text: str) -> str:
+    """Text as a person wrote it, from an argument or file name Python decoded in a C
+    locale: the bytes it kept as surrogates are read as UTF-8, and what is not UTF-8 is
+    replaced, so no name or id ever fails to be printed, spoken or stored."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        try:
+            return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+        except UnicodeEncodeError:
+            return text.encode("utf-8", "replace").decode("utf-8")
+    return text
+
+
 def data_home() -> Path:
     """Downloaded voices and other lasting data."""
     if os.environ.get(ENV_HOME):

@@ -1,22 +1,31 @@
-"""The journal on the command line: today, history, journal list|play|delete|export, forget.
+"""The journal on the command line: today, history, journal list|play|delete|export|recover,
+forget, couple.
 
-Every line is plain, for a screen reader. Times are shown in the local zone.
+Every line is plain, for a screen reader. Times are shown in the local zone. The
+commands that only show or copy open the journal read-only: they never create, move,
+rewrite or delete a file. A recording no journal row names is listed as found.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
+import sqlite3
 import sys
 from datetime import datetime
 from pathlib import Path
 
-from assistant.base.errors import UserError
-from assistant.base.paths import data_home
+from assistant.base.errors import UserError, cause, unopened
+from assistant.base.paths import as_text, data_home
+from assistant.cli import couple
+from assistant.journal.couple import COUPLE, load_couple
+from assistant.journal.opening import check_folder, trouble
 from assistant.journal.preferences import keep_recordings
+from assistant.journal.recovery import recover
 from assistant.journal.store import CLIPS, FILE_NAME, Journal
-from assistant.journal.today import due_today
+from assistant.journal.today import due_today, gentler_line
 
 
 def main(argv: list[str]) -> int:
@@ -29,6 +38,14 @@ def main(argv: list[str]) -> int:
     except UserError as error:
         print(f"assistant: {error}", file=sys.stderr)
         return error.exit_status
+    except sqlite3.Error as error:  # the journal failed after it opened, as when a lock came
+        print(f"assistant: {trouble(error, data_home() / FILE_NAME)}", file=sys.stderr)
+        return 2
+    except OSError as error:  # one the verbs did not foresee: still its cause, in a sentence
+        where = Path(os.fsdecode(error.filename)) if error.filename else data_home()
+        print(f"assistant: {cause(error, where)[:1].upper()}{cause(error, where)[1:]}.",
+              file=sys.stderr)
+        return 1
     return status
 
 
@@ -43,14 +60,17 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
     listing = actions.add_parser("list", help="list the kept recordings")
     listing.set_defaults(handler=_list)
     play = actions.add_parser("play", help="play a recording")
-    play.add_argument("id", type=int)
+    play.add_argument("id", help="its number, or the file name of a found recording")
     play.set_defaults(handler=_play)
     delete = actions.add_parser("delete", help="delete a recording")
-    delete.add_argument("id", type=int)
+    delete.add_argument("id", help="its number, or the file name of a found recording")
     delete.set_defaults(handler=_delete)
     export = actions.add_parser("export", help="copy everything kept into a folder")
     export.add_argument("folder", type=Path)
     export.set_defaults(handler=_export)
+    recover = actions.add_parser("recover", help="save what a damaged journal still holds "
+                                                 "into the journal")
+    recover.set_defaults(handler=_recover)
     keep = actions.add_parser("keep", help="keep recordings in every session from now on, "
                                            "or not (the same as --keep-recordings each time)")
     keep.add_argument("choice", choices=("on", "off"))
@@ -58,10 +78,11 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
     forget = commands.add_parser("forget", help="delete the journal and every recording")
     forget.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     forget.set_defaults(handler=_forget)
+    couple.add_parser(commands)
 
 
-def _open() -> Journal:
-    journal = Journal(data_home())
+def _open(read_only: bool = True) -> Journal:
+    journal = Journal(data_home(), read_only)
     if journal.notice:
         print(f"assistant: {journal.notice}", file=sys.stderr)
     return journal
@@ -72,7 +93,14 @@ def _local(moment: datetime) -> str:
 
 
 def _today(args: argparse.Namespace) -> int:
-    suggestions = due_today(_open())
+    kept, notice = load_couple()
+    if notice:
+        print(f"assistant: {notice}", file=sys.stderr)
+    print(f"For {kept.describe()}")
+    journal = _open()
+    if gentler := gentler_line(journal, command=True):
+        print(gentler)
+    suggestions = due_today(journal)
     if not suggestions:
         print("Nothing is due today. Any practice is welcome.")
     for exercise, title in suggestions:
@@ -93,61 +121,120 @@ def _history(args: argparse.Namespace) -> int:
 
 
 def _list(args: argparse.Namespace) -> int:
-    clips = _open().clips()
-    if not clips:
+    journal = _open()
+    clips, found = journal.clips(), journal.found()
+    if not clips and not found:
         print("No recordings are kept. Sessions keep them only with --keep-recordings.")
     for c in clips:
         print(f"{c.id}: {c.exercise}, {c.label}, {c.partner}, {c.seconds:.0f} seconds, "
               f"{_local(c.made)}")
+    for path in found:
+        print(f"found: {path.name}, a recording the journal does not name (play, export or "
+              "delete it by this name)")
     return 0
+
+
+def _recording(journal: Journal, which: str) -> tuple[str, Path]:
+    """(how to call it, its file) for a recording's number or a found file's name."""
+    if which.isdigit():
+        clip = next((c for c in journal.clips() if c.id == int(which)), None)
+        if clip is not None:
+            return f"Recording {which}", clip.file
+    found = next((p for p in journal.found() if p.name == which), None)
+    if found is None:
+        raise UserError(f"No recording {which}; 'assistant journal list' shows them.")
+    return f"The found recording {which}", found
 
 
 def _play(args: argparse.Namespace) -> int:
     import sounddevice
     import soundfile
 
-    clip = next((c for c in _open().clips() if c.id == args.id), None)
-    if clip is None:
-        raise UserError(f"No recording {args.id}; 'assistant journal list' shows them.")
+    what, file = _recording(_open(), args.id)
     try:
-        samples, rate = soundfile.read(str(clip.file), dtype="float32")
+        samples, rate = soundfile.read(os.fsencode(file), dtype="float32")
     except (OSError, RuntimeError) as error:
-        raise UserError(f"Recording {args.id} cannot be read ({error}).") from None
-    sounddevice.play(samples, rate)
-    sounddevice.wait()
+        problem = unopened(file)
+        if problem is not None:
+            raise UserError(f"{what} cannot be read: {problem}.") from None
+        raise UserError(f"{what} is not a readable WAV file ({error}).") from None
+    try:
+        sounddevice.play(samples, rate)
+        sounddevice.wait()
+    except sounddevice.PortAudioError as error:
+        raise UserError(f"{what} cannot be played: no sound output is usable ({error}); "
+                        "'assistant journal export FOLDER' copies it to play elsewhere.") from None
     return 0
 
 
 def _delete(args: argparse.Namespace) -> int:
-    if _open().delete_clip(args.id) is None:
-        raise UserError(f"No recording {args.id}; 'assistant journal list' shows them.")
-    print(f"Recording {args.id} deleted.")
+    journal = _open(read_only=False)
+    what, file = _recording(journal, args.id)
+    if args.id.isdigit() and journal.delete_clip(int(args.id)) is not None:
+        print(f"{what} deleted.")
+        return 0
+    try:
+        file.unlink()
+    except OSError as error:
+        raise UserError(f"{what} cannot be deleted: {cause(error, file)}.") from None
+    print(f"{what} deleted.")
     return 0
 
 
 def _export(args: argparse.Namespace) -> int:
     journal = _open()
     folder: Path = args.folder
-    folder.mkdir(parents=True, exist_ok=True)
     clips = []
-    for c in journal.clips():
-        name = f"{c.id}-{c.exercise}-{c.label.replace(' ', '-')}.wav"
-        if c.file.exists():
-            shutil.copy(c.file, folder / name)
-        clips.append({"id": c.id, "exercise": c.exercise, "label": c.label,
-                      "partner": c.partner, "seconds": c.seconds, "made": c.made.isoformat(),
-                      "file": name})
-    sessions = [{"exercise": s.exercise, "title": s.title, "started": s.started.isoformat(),
-                 "seconds": s.seconds, "outcome": s.outcome, "closing": s.closing}
-                for s in journal.sessions(limit=1_000_000)]
-    (folder / "journal.json").write_text(json.dumps({"sessions": sessions, "clips": clips},
-                                                    indent=2, ensure_ascii=False))
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        for c in journal.clips():
+            name = _file_name(f"{c.id}-{c.exercise}-{c.label.replace(' ', '-')}.wav")
+            if c.file.exists():
+                shutil.copy(c.file, folder / name)
+            clips.append({"id": c.id, "exercise": c.exercise, "label": c.label,
+                          "partner": c.partner, "seconds": c.seconds,
+                          "made": c.made.isoformat(), "file": as_text(name)})
+        for path in journal.found():
+            shutil.copy(path, folder / f"found-{path.name}")
+            clips.append({"found": True, "file": as_text(f"found-{path.name}")})
+        sessions = [{"exercise": s.exercise, "title": s.title, "started": s.started.isoformat(),
+                     "seconds": s.seconds, "outcome": s.outcome, "closing": s.closing}
+                    for s in journal.sessions(limit=1_000_000)]
+        (folder / "journal.json").write_text(
+            json.dumps({"sessions": sessions, "clips": clips}, indent=2, ensure_ascii=False),
+            encoding="utf-8")
+    except OSError as error:
+        raise UserError(f"The journal cannot be exported: "
+                        f"{cause(error, Path(error.filename or folder))}.") from None
     print(f"Exported {len(sessions)} sessions and {len(clips)} recordings to {folder}.")
     return 0
 
 
+def _file_name(text: str) -> str:
+    """`text` as one file name the file system takes, in any locale: no separators, and
+    its UTF-8 bytes where the locale's encoding has no letter for a character."""
+    safe = "".join("-" if char in (os.sep, "\0") else char for char in text)
+    return os.fsdecode(safe.encode("utf-8", "surrogateescape"))
+
+
+def _recover(args: argparse.Namespace) -> int:
+    home = data_home()
+    done = recover(home)
+    if not done:
+        print("Nothing to recover: no damaged journal is waiting.")
+    for r in done:
+        print(f"Saved {r.sessions} session{'s' if r.sessions != 1 else ''} and {r.clips} "
+              f"recording{'s' if r.clips != 1 else ''} ({r.how}); the damaged file is kept "
+              f"as {r.source}, to delete when you no longer need it.")
+    return 0
+
+
 def _keep(args: argparse.Namespace) -> int:
-    keep_recordings(args.choice == "on")
+    check_folder(data_home())
+    try:
+        keep_recordings(args.choice == "on")
+    except OSError as error:
+        raise UserError(f"The choice cannot be saved: {cause(error, data_home())}.") from None
     print("Sessions will keep the recordings their exercises mark." if args.choice == "on"
           else "Sessions will keep no recordings unless you run them with --keep-recordings.")
     return 0
@@ -155,14 +242,25 @@ def _keep(args: argparse.Namespace) -> int:
 
 def _forget(args: argparse.Namespace) -> int:
     home = data_home()
+    check_folder(home)
+    if not home.is_dir():
+        print("There is no journal to forget.")
+        return 0
     if not args.yes:
-        print("This deletes the journal and every kept recording, for good. Type yes to go on: ",
+        print("This deletes the journal, every kept recording and the couple's profile, for "
+              "good. Type yes to go on: ",
               end="", flush=True)
         if sys.stdin.readline().strip().lower() != "yes":
             print("Nothing was deleted.")
             return 1
-    for extra in ("", "-wal", "-shm"):
-        (home / f"{FILE_NAME}{extra}").unlink(missing_ok=True)
-    shutil.rmtree(home / CLIPS, ignore_errors=True)
-    print("The journal and its recordings are deleted.")
+    try:  # the journal, sqlite's files beside it, any journal set aside as damaged, and
+        # the couple's names and needs
+        for path in [home / FILE_NAME, *home.glob(f"{Path(FILE_NAME).stem}.*"), home / COUPLE]:
+            path.unlink(missing_ok=True)
+        if (home / CLIPS).exists():
+            shutil.rmtree(home / CLIPS)
+    except OSError as error:
+        where = Path(error.filename) if error.filename else home
+        raise UserError(f"Not everything could be deleted: {cause(error, where)}.") from None
+    print("The journal, its recordings and the couple's names and needs are deleted.")
     return 0

@@ -8,14 +8,34 @@ program is done, a late signal just ends the process, as signals do by default.
 
 from __future__ import annotations
 
+import os
 import sys
 
 INTERRUPTED = 130  # the shell's status for a process ended by Ctrl-C
-JOURNAL_COMMANDS = ("today", "history", "journal", "forget")
+JOURNAL_COMMANDS = ("today", "history", "journal", "forget", "couple")
+
+
+def _standard_descriptors() -> None:
+    """A closed stdin, stdout or stderr is opened on /dev/null: otherwise the next file
+    opened (the out-file, the event log) would take its number, and what is printed
+    would land in it."""
+    for number in (0, 1, 2):
+        try:
+            os.fstat(number)
+        except OSError:
+            opened = os.open(os.devnull, os.O_RDWR)
+            if opened != number:
+                os.dup2(opened, number)
+                os.close(opened)
+    for name in ("stdout", "stderr"):  # Python leaves them None when started without
+        if getattr(sys, name) is None:
+            setattr(sys, name, open(os.devnull, "w", encoding="utf-8"))  # noqa: SIM115
 
 
 def main() -> int:
+    _standard_descriptors()
     status = INTERRUPTED
+    readable_streams()
     try:
         from assistant.cli import signals
 
@@ -36,6 +56,18 @@ def main() -> int:
 
         signals.default_signals()
     return status
+
+
+def readable_streams() -> None:
+    """In a C locale stdout and stderr take ASCII alone: a name or path beyond it is shown
+    escaped rather than ending the program."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            try:
+                reconfigure(errors="backslashreplace")
+            except (ValueError, OSError):  # closed, or not a text stream of its own
+                continue
 
 
 if __name__ == "__main__":

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from importlib import metadata
 
 from assistant.base.errors import UserError
-from assistant.cli import diagnose, session
+from assistant.cli import diagnose, export, session
 from assistant.cli import journal as journal_commands
 from assistant.cli import models as model_commands
 from assistant.cli import voices as voicecmd
@@ -26,7 +26,12 @@ BROKEN_PIPE = 141  # as a command ended by SIGPIPE: the reader (such as `head`) 
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    args, rest = parser.parse_known_args(argv)
+    if rest:  # a command may take its words among its options (export breathe --mode X F)
+        if getattr(args, "loose_words", None) is None or any(w.startswith("-") for w in rest):
+            parser.parse_args(argv)  # argparse's own message, and exit status 2
+        args.loose_words = rest
     try:
         with library_lines_hidden(not args.debug):
             if not hasattr(args, "handler"):
@@ -115,6 +120,7 @@ def _parser() -> argparse.ArgumentParser:
     debug_option(check)
     check.set_defaults(handler=diagnose.check)
 
+    export.add_parser(commands)
     voicecmd.add_parser(commands)
     journal_commands.add_commands(commands)
     return parser

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from assistant.base.errors import UserError
+from assistant.cli.outputs import check_output_paths
+from assistant.journal.couple import Couple, changed, load_couple, names_of
 from assistant.script.model import PATIENCE_RANGE
-from assistant.script.text import MAX_NAME, shown, text_problem
 from assistant.session.floor import FloorSettings
 from assistant.session.plan import Names
 from assistant.speech.voice.rendering import VoiceSettings
@@ -22,12 +24,24 @@ def debug_option(parser: argparse.ArgumentParser,
                         help="show the sound and speech libraries' own messages")
 
 
+def couple_options(parser: argparse.ArgumentParser) -> None:
+    """Who the couple is, over what `assistant couple` keeps: for a session or an export."""
+    parser.add_argument("--names", metavar="A,B",
+                        help="the partners' names, comma-separated (default: those 'assistant "
+                             "couple' keeps, else Alex,Sam)")
+    parser.add_argument("--low-vision", metavar="WHO",
+                        help="who sees less: A, B, both, none, or a name (default: as "
+                             "'assistant couple' keeps it)")
+    parser.add_argument("--seated", metavar="WHO",
+                        help="who stays seated: A, B, both, none, or a name (default: as "
+                             "'assistant couple' keeps it)")
+
+
 def session_options(parser: argparse.ArgumentParser,
                      debug_default: object = argparse.SUPPRESS) -> None:
     """The options of a session; the menu takes them too, for the session it starts."""
     debug_option(parser, debug_default)
-    parser.add_argument("--names", default="Alex,Sam", metavar="A,B",
-                        help="the partners' names, comma-separated (default: Alex,Sam)")
+    couple_options(parser)
     parser.add_argument("--text", action="store_true",
                         help="print prompts and take typed commands; no sound card needed")
     parser.add_argument("--mic-file", type=Path, metavar="WAV",
@@ -77,21 +91,20 @@ def session_options(parser: argparse.ArgumentParser,
 
 
 def partner_names(text: str) -> Names:
-    parts = [part.strip() for part in text.split(",")]
-    if len(parts) != 2 or not all(parts) or parts[0] == parts[1]:
-        raise UserError("--names takes two different names separated by a comma, such as Ana,Ben.")
-    if any("{" in part or "}" in part for part in parts):
-        raise UserError("--names cannot contain braces.")
-    for part in parts:
-        problem = text_problem(part, MAX_NAME)
-        if problem is not None:
-            raise UserError(f"--names takes names of 1 to {MAX_NAME} visible characters; the "
-                            f"name '{shown(part)}' {problem}.")
-    return Names(*parts)
+    """The two names of `--names`, checked as the couple's stored names are."""
+    return names_of(text)
+
+
+def session_couple(args: argparse.Namespace) -> Couple:
+    """The couple `assistant couple` keeps, with this session's options over it."""
+    couple, notice = load_couple()
+    if notice:
+        print(f"assistant: {notice}", file=sys.stderr)
+    return changed(couple, args.names, args.low_vision, args.seated)
 
 
 def check_session_options(args: argparse.Namespace) -> None:
-    partner_names(args.names)
+    session_couple(args)
     if not 0.0 <= args.volume <= 1.0:
         raise UserError("--volume must be between 0 and 1, such as 0.8.")
     low, high = CUE_VOLUME_RANGE
@@ -103,6 +116,7 @@ def check_session_options(args: argparse.Namespace) -> None:
     low, high = PATIENCE_RANGE
     if not low <= args.patience <= high:
         raise UserError(f"--patience takes {low:g} to {high:g} seconds of quiet, such as 6.")
+    check_output_paths(args.mic_file, args.out_file, args.events)
 
 
 def device_spec(spec: str | None) -> int | str | None:

@@ -13,22 +13,25 @@ from typing import Any
 
 from assistant.audio.cues import CueBank
 from assistant.audio.io import SESSION_RATE, AudioIO
-from assistant.audio.live import LiveAudio, WallClock, offers_stereo
+from assistant.audio.live import LiveAudio, offers_stereo
 from assistant.audio.loudness import SPEECH_LOUDNESS
 from assistant.audio.mixer import Mixer
 from assistant.audio.virtual import VirtualAudio
+from assistant.audio.wallclock import WallClock
 from assistant.base.errors import UserError
 from assistant.cli import terminal
 from assistant.cli.console import KeyboardReader, Presenter
 from assistant.cli.options import (
     check_session_options,
     device_spec,
-    partner_names,
     sentence,
+    session_couple,
 )
+from assistant.cli.outputs import forgiving_stdout
 from assistant.engine.runner import EventSink, SessionRunner
 from assistant.journal.memory import remember
 from assistant.journal.preferences import keeps_recordings
+from assistant.script.alternatives import for_needs
 from assistant.script.library import find_exercise
 from assistant.script.model import Exercise
 from assistant.script.standalone import breathing_session, walking_session
@@ -136,7 +139,16 @@ def session_mixer(args: argparse.Namespace) -> Mixer:
 def run_session(exercise: Exercise, args: argparse.Namespace,
              handover: Handover | None = None) -> int:
     check_session_options(args)
-    names = partner_names(args.names)
+    with forgiving_stdout():
+        return _run_session(exercise, args, handover)
+
+
+def _run_session(exercise: Exercise, args: argparse.Namespace,
+                 handover: Handover | None) -> int:
+    couple = session_couple(args)
+    names = couple.names
+    exercise = for_needs(exercise, low_vision=bool(couple.low_vision),
+                         seated=bool(couple.seated))
     virtual = args.mic_file is not None or args.out_file is not None
     seed = args.seed if args.seed is not None else random.randrange(2**32)
 
@@ -164,6 +176,7 @@ def run_session(exercise: Exercise, args: argparse.Namespace,
         model = speech_model(args.model)
         if model[1]:
             print(model[1], flush=True)  # printed, never spoken: the first words are the exercise's
+    log = EventLog(args.events, SESSION_RATE) if args.events else None  # before the journal
     vosk_model = model[0] if listening and model is not None else None
     listener = CommandListener(CommandRecognizer(vosk_model)) if vosk_model is not None else None
     keep = args.keep_recordings or keeps_recordings()
@@ -177,7 +190,6 @@ def run_session(exercise: Exercise, args: argparse.Namespace,
                              exercise.minutes * 60, memory.session, memory.started)
     detector = SpeechDetector(silero()) if listening else None
     sinks: list[EventSink] = []
-    log = EventLog(args.events, SESSION_RATE) if args.events else None
     if log:
         sinks.append(log.write)
     sinks += memory.sinks

@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import TextIO
 
+from assistant.journal.opening import trouble
 from assistant.journal.store import Journal
 from assistant.session.events import (
     ClosingCheck,
@@ -40,8 +41,9 @@ class SessionKeeper:
             self._keep(event)
         except sqlite3.Error as error:
             self._broken = True
-            print(f"assistant: the journal could not be written ({error}); the session goes "
-                  "on without it.", file=self.err, flush=True)
+            told = str(trouble(error, self.journal.path)).rstrip(".")
+            print(f"assistant: {told}; the session goes on, but from here it will not be "
+                  "remembered.", file=self.err, flush=True)
 
     def _keep(self, event: Event) -> None:
         seconds = round(event.sample / self.rate, 3)

@@ -2,8 +2,9 @@
 
 The journal is opened once per session: questions already asked are drawn last,
 a practice the couple found too much is offered in a gentler form, and the
-session is written as it goes. If the journal cannot be used, the session goes
-on without it, after one plain sentence.
+session is written as it goes. If the journal cannot be read or written, the
+session goes on without it, after one printed sentence that it will not be
+remembered.
 """
 
 from __future__ import annotations
@@ -19,10 +20,12 @@ from typing import TextIO
 
 from assistant.base.paths import data_home
 from assistant.journal.keeper import SessionKeeper
+from assistant.journal.opening import trouble
 from assistant.journal.recorder import ClipRecorder
 from assistant.journal.store import CLIPS, Journal, JournalError
 from assistant.script.adapt import TOO_MUCH_NOTICE, gentler
 from assistant.script.model import AskStep, Exercise, ReplayStep, TurnStep, each_step
+from assistant.script.wordings import Visit, for_visit
 from assistant.session.answers import spoken_list
 from assistant.session.events import Event
 from assistant.session.plan import Names, deck_questions
@@ -53,18 +56,33 @@ def remember(exercise: Exercise, names: Names, rate: int, folder: Path | None = 
              keep_recordings: bool = False) -> Memory:
     err = err or sys.stderr
     session, started = uuid.uuid4().hex, clock().isoformat(timespec="seconds")
+    journal = None
     try:
         journal = Journal(folder or data_home())
+        if journal.notice:
+            print(f"assistant: {journal.notice}", file=err)
+        return _recalled(journal, exercise, names, rate, folder, clock, err, keep_recordings,
+                         session, started)
     except (JournalError, OSError, sqlite3.Error) as error:
-        print(f"assistant: {error} The session goes on without the journal.", file=err)
-        return Memory(exercise, session, started)
-    if journal.notice:
-        print(f"assistant: {journal.notice}", file=err)
+        if journal is not None:
+            journal.close()
+        told = error if isinstance(error, JournalError) else trouble(error, Path(
+            folder or data_home()))
+        print(f"assistant: {str(told).rstrip('.')}; this session goes on, but it will not be "
+              "remembered.", file=err, flush=True)
+        return Memory(for_visit(exercise, Visit()), session, started)
+
+
+def _recalled(journal: Journal, exercise: Exercise, names: Names, rate: int,
+              folder: Path | None, clock: Callable[[], datetime], err: TextIO,
+              keep_recordings: bool, session: str, started: str) -> Memory:
     last = journal.sessions(exercise.id, limit=1)
     notices = []
-    if last and last[0].closing == "too much":
+    too_much = bool(last) and last[0].closing == "too much"
+    if too_much:
         exercise = gentler(exercise)
         notices.append(TOO_MUCH_NOTICE)
+    exercise = for_visit(exercise, Visit(journal.count(exercise.id), journal.count(), too_much))
     recorder = None
     labels = kept_labels(exercise)
     if keep_recordings and labels:

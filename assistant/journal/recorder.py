@@ -9,6 +9,7 @@ from the microphone is ever written.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sqlite3
 import sys
@@ -21,7 +22,9 @@ import numpy as np
 import soundfile
 
 from assistant.audio.mixer import Samples
+from assistant.base.errors import cause
 from assistant.base.paths import private_dir, private_file
+from assistant.journal.opening import trouble
 from assistant.journal.store import Journal
 from assistant.session.events import Event, SessionEnd, SessionStart, TurnEnd, TurnStart
 
@@ -59,15 +62,25 @@ class ClipRecorder:
         if len(audio) < MIN_SECONDS * self.rate:
             return
         self._count += 1
-        path = private_dir(self.folder) / f"{self.session}-{self._count}.wav"
+        path = self.folder / f"{self.session}-{self._count}.wav"
         part = path.with_suffix(".part")
         try:
+            private_dir(self.folder)
             with private_file(part, "wb") as file:
                 soundfile.write(file, audio, self.rate, subtype="PCM_16", format="WAV")
             os.replace(part, path)
+        except (OSError, RuntimeError) as error:
+            with contextlib.suppress(OSError):
+                part.unlink(missing_ok=True)
+            told = cause(error, path) if isinstance(error, OSError) else str(error)
+            print(f"assistant: a recording could not be kept: {told}; the session goes on.",
+                  file=self.err, flush=True)
+            return
+        try:
             self.journal.add_clip(self.session, self.exercise, self._label, self._partner,
                                   path, round(len(audio) / self.rate, 3), self.clock())
-        except (OSError, sqlite3.Error, RuntimeError) as error:
-            part.unlink(missing_ok=True)
-            print(f"assistant: a recording could not be kept ({error}); the session goes on.",
+        except sqlite3.Error as error:  # the file stays: 'journal list' shows it as found
+            told = str(trouble(error, self.journal.path)).rstrip(".")
+            print(f"assistant: the recording {path.name} is kept, but not entered in the "
+                  f"journal ({told}); 'assistant journal list' shows it as found.",
                   file=self.err, flush=True)

@@ -3,8 +3,8 @@
 Every write is a transaction in WAL mode, so a session killed at any moment
 leaves a journal that opens, and two sessions at once wait for each other
 rather than corrupt it. A session is written as stopped when it begins and
-marked completed only when it completes. A file that is not a readable
-database is set aside under a new name, never deleted.
+marked completed only when it completes. Only a damaged file is set aside, under
+a new name, never deleted (`opening.py` tells damage from trouble).
 """
 
 from __future__ import annotations
@@ -16,8 +16,22 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from assistant.base.paths import FILE_MODE, private_dir, private_file
+from assistant.journal.opening import (
+    Damaged,
+    JournalError,
+    check_folder,
+    connect,
+    is_damage,
+    pending_notice,
+    set_aside,
+    trouble,
+)
+from assistant.journal.salvage import COLUMNS, read_rows, salvage
+
+__all__ = ["CLIPS", "FILE_NAME", "ClipRecord", "Journal", "JournalError", "SessionRecord"]
 
 FILE_NAME = "journal.sqlite3"
 CLIPS = "clips"  # the folder of kept recordings, beside the database
@@ -53,10 +67,6 @@ CREATE INDEX IF NOT EXISTS clips_by_label ON clips (exercise, label, made);
 """
 
 
-class JournalError(Exception):
-    """The journal cannot be used; the message is one plain sentence."""
-
-
 @dataclass(frozen=True)
 class SessionRecord:
     id: str
@@ -81,48 +91,83 @@ class ClipRecord:
     made: datetime
 
 
-class Journal:
-    def __init__(self, folder: Path) -> None:
-        self.folder = private_dir(folder)
-        self.path = folder / FILE_NAME
-        self.notice = ""  # one sentence to tell the user, if something was set aside
-        try:
-            self._db = self._connect()
-        except sqlite3.DatabaseError:
-            aside = self._set_aside()
-            self.notice = (f"The journal {self.path} could not be read, so it was kept as "
-                           f"{aside.name} and a new one was started.")
-            self._db = self._connect()
+def _names(table: str) -> str:
+    return ", ".join(COLUMNS[table])
 
-    def _connect(self) -> sqlite3.Connection:
-        if not self.path.exists():  # created private: it holds the partners' names
-            private_file(self.path, "ab").close()
-        db = sqlite3.connect(self.path, timeout=10.0, isolation_level=None)
+
+class Journal:
+    """The journal, opened to write (a session, delete, keep) or only to read (history,
+    today, list, play, export: nothing is created, moved or rewritten then)."""
+
+    def __init__(self, folder: Path, read_only: bool = False) -> None:
+        self.folder, self.read_only = folder, read_only
+        self.path = folder / FILE_NAME
+        self.damaged = False  # read-only over a damaged file: what could be read is shown
+        check_folder(folder)
+        self._db = self._open_read() if read_only else self._open_write()
+        notices = [pending_notice(folder)] if folder.is_dir() else []
+        if self.damaged:
+            notices.insert(0, f"The journal {self.path} is damaged, so only what can still be "
+                              "read is shown; run 'assistant journal recover' to save it.")
+        self.notice = " ".join(n for n in notices if n)
+
+    def _open_read(self) -> sqlite3.Connection:
+        if not self.path.exists():
+            return self._empty()
         try:
-            db.execute("PRAGMA journal_mode=WAL")
-            db.execute("PRAGMA busy_timeout=10000")
-            db.execute("PRAGMA synchronous=NORMAL")  # no fsync per write: never a late cue
-            db.executescript(SCHEMA)
-            db.execute("SELECT count(*) FROM sessions").fetchone()
-        except sqlite3.DatabaseError:
-            db.close()
-            raise
-        except sqlite3.Error as error:
-            db.close()
-            raise JournalError(f"The journal {self.path} cannot be used ({error}).") from None
+            db = connect(self.path, read_only=True)
+        except Damaged:
+            self.damaged = True
+            return self._in_memory(salvage(self.path, thorough=False).rows)
+        tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master")}
+        if tables.issuperset(COLUMNS):
+            return db
+        with contextlib.closing(db):  # made by a first session cut short: what it holds
+            return self._in_memory({t: list(read_rows(db, t)) for t in COLUMNS if t in tables})
+
+    def _in_memory(self, rows: dict[str, list[tuple[Any, ...]]]) -> sqlite3.Connection:
+        db = self._empty()
+        for table, found in rows.items():
+            holes = ", ".join("?" * len(COLUMNS[table]))
+            db.executemany(f"INSERT OR IGNORE INTO {table} ({_names(table)}) VALUES ({holes})",
+                           found)
+        return db
+
+    def _empty(self) -> sqlite3.Connection:
+        db = sqlite3.connect(":memory:", isolation_level=None)
+        db.executescript(SCHEMA)
+        return db
+
+    def _open_write(self, again: bool = True) -> sqlite3.Connection:
+        try:
+            private_dir(self.folder)
+            if not self.path.exists():  # created private: it holds the partners' names
+                private_file(self.path, "ab").close()
+        except OSError as error:
+            raise trouble(error, self.path if self.folder.is_dir() else self.folder) from None
+        try:
+            db = connect(self.path, read_only=False)
+            try:
+                db.execute("PRAGMA journal_mode=WAL")
+                db.execute("PRAGMA synchronous=NORMAL")  # no fsync per write: never a late cue
+                db.executescript(SCHEMA)
+                db.execute("BEGIN IMMEDIATE")  # a lock another process holds is told now
+                db.execute("COMMIT")
+            except sqlite3.Error as error:
+                db.close()
+                if is_damage(error):
+                    raise Damaged(str(error)) from None
+                raise trouble(error, self.path) from None
+        except Damaged:
+            if not again:
+                raise JournalError(f"The journal {self.path} is damaged again as soon as it is "
+                                   "made; check the disk, then try again.") from None
+            set_aside(self.path)
+            return self._open_write(again=False)
         for extra in ("", "-wal", "-shm"):  # sqlite's own files, and one an older version made
             with contextlib.suppress(OSError):
                 os.chmod(f"{self.path}{extra}", FILE_MODE)
         return db
-
-    def _set_aside(self) -> Path:
-        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-        aside = self.path.with_name(f"{self.path.stem}.unreadable-{stamp}{self.path.suffix}")
-        self.path.rename(aside)
-        for extra in ("-wal", "-shm"):
-            with contextlib.suppress(OSError):
-                Path(f"{self.path}{extra}").rename(f"{aside}{extra}")
-        return aside
 
     @contextlib.contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
@@ -136,6 +181,29 @@ class Journal:
 
     def close(self) -> None:
         self._db.close()
+
+    def take(self, rows: dict[str, list[tuple[Any, ...]]]) -> tuple[int, int]:
+        """Rows saved from a damaged journal, added where not already here: (sessions,
+        recordings) added. A recording keeps its number unless another has it now."""
+        sessions = clips = 0
+        with self._write() as db:
+            added = set()
+            for row in rows.get("sessions", []):
+                cursor = db.execute(f"INSERT OR IGNORE INTO sessions ({_names('sessions')}) "
+                                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", row)
+                if cursor.rowcount > 0:
+                    added.add(row[0])
+            sessions = len(added)
+            db.executemany("INSERT INTO asked VALUES (?, ?, ?)",
+                           [row for row in rows.get("asked", []) if row[0] in added])
+            for row in rows.get("clips", []):
+                if db.execute("SELECT 1 FROM clips WHERE file = ?", (row[5],)).fetchone():
+                    continue
+                taken = db.execute("SELECT 1 FROM clips WHERE id = ?", (row[0],)).fetchone()
+                db.execute(f"INSERT INTO clips ({_names('clips')}) VALUES "
+                           "(?, ?, ?, ?, ?, ?, ?, ?)", (None if taken else row[0], *row[1:]))
+                clips += 1
+        return sessions, clips
 
     # -- sessions ---------------------------------------------------------------------
 
@@ -168,6 +236,12 @@ class Journal:
         return [SessionRecord(r[0], r[1], r[2], datetime.fromisoformat(r[3]), *r[4:])
                 for r in rows]
 
+    def count(self, exercise: str | None = None) -> int:
+        """How many sessions there have been, of one practice or of all."""
+        row = self._db.execute("SELECT count(*) FROM sessions WHERE ? IS NULL OR exercise = ?",
+                               (exercise, exercise)).fetchone()
+        return int(row[0])
+
     # -- questions asked --------------------------------------------------------------
 
     def asked(self, session: str, exercise: str, question: str) -> None:
@@ -189,7 +263,7 @@ class Journal:
             cursor = db.execute(
                 "INSERT INTO clips (session, exercise, label, partner, file, seconds, made) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (session, exercise, label, partner, str(file), seconds,
+                (session, exercise, label, partner, self._stored(file), seconds,
                  made.isoformat(timespec="seconds")))
             return int(cursor.lastrowid or 0)
 
@@ -199,8 +273,25 @@ class Journal:
             "SELECT id, session, exercise, label, partner, file, seconds, made FROM clips "
             "WHERE (? IS NULL OR exercise = ?) AND (? IS NULL OR label = ?) "
             "ORDER BY made DESC, id DESC", (exercise, exercise, label, label)).fetchall()
-        return [ClipRecord(r[0], r[1], r[2], r[3], r[4], Path(r[5]), r[6],
+        return [ClipRecord(r[0], r[1], r[2], r[3], r[4], self.folder / r[5], r[6],
                            datetime.fromisoformat(r[7])) for r in rows]
+
+    def found(self) -> list[Path]:
+        """Recordings in the clips folder that no row names (kept while the journal could
+        not be written, or named only by a journal since lost): still the couple's own."""
+        named = {Path(c.file).name for c in self.clips()}
+        try:
+            return sorted(p for p in (self.folder / CLIPS).glob("*.wav") if p.name not in named)
+        except OSError:
+            return []
+
+    def _stored(self, file: Path) -> str:
+        """A recording's path as kept: relative to the journal's folder when inside it, so
+        the journal can move with its folder and a folder's name never has to be text."""
+        try:
+            return str(file.relative_to(self.folder))
+        except ValueError:
+            return str(file)
 
     def delete_clip(self, clip: int) -> ClipRecord | None:
         found = [c for c in self.clips() if c.id == clip]

@@ -13,6 +13,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from assistant.base.paths import as_text
+from assistant.script.alternatives import NEEDS, numbered_steps, parse_alternatives
 from assistant.script.model import (
     AskStep,
     BreatheStep,
@@ -42,7 +44,8 @@ from assistant.script.steps import PARSERS, cycles_seconds
 __all__ = ["KINDS", "ScriptError", "load_exercise", "parse_exercise", "step_seconds",
            "tomllib"]
 
-_TOP_FIELDS = {"title", "minutes", "invitation", "summary", "decks", "steps"}
+_TOP_FIELDS = {"title", "minutes", "invitation", "summary", "decks", "steps", "reminders",
+               "closings", *NEEDS}
 
 
 def load_exercise(path: Path) -> Exercise:
@@ -81,15 +84,36 @@ def parse_exercise(data: Mapping[str, Any], path: Path) -> Exercise:
     if total > MAX_SESSION_SECONDS:
         raise ScriptError(path, f"add up to {total / 3600:.1f} hours; a session lasts at most "
                                 f"{MAX_SESSION_SECONDS / 3600:g} hours", field="steps")
+    numbered = numbered_steps(raw_steps)
+
+    def parse(raw: Any, where: Path, number: str) -> Step:
+        return _parse_step(raw, where, number, decks)
+
+    low_vision, seated = (parse_alternatives(data, need, numbered, path, parse)
+                          for need in NEEDS)
     return Exercise(
-        id=path.stem,
+        id=as_text(path.stem),
         title=top.text("title", required=True),
         minutes=top.required_positive("minutes", most=MAX_SESSION_SECONDS / 60),
         invitation=top.text("invitation", required=True),
         summary=top.text("summary"),
         steps=steps,
         path=path,
+        low_vision=low_vision,
+        seated=seated,
+        reminders=_wordings(data, "reminders", path),
+        closings=_wordings(data, "closings", path),
     )
+
+
+def _wordings(data: Mapping[str, Any], name: str, path: Path) -> tuple[str, ...]:
+    """Several wordings of one line, said in turn from one session to the next."""
+    raw = data.get(name, [])
+    if not isinstance(raw, list) or not all(isinstance(text, str) for text in raw):
+        raise ScriptError(path, "must be a list of lines, such as [\"…\", \"…\"]", field=name)
+    for text in raw:
+        check_text(text, path, "", name)
+    return tuple(raw)
 
 
 def _check_count(raw_steps: list[Any], path: Path) -> None:

