@@ -132,6 +132,24 @@ class TurnEnd(Event):
 
 
 @dataclass(frozen=True, kw_only=True)
+class FloorRepaired(Event):
+    """A floor that ended for silence was handed back: its owner went on speaking before
+    the next floor began. It reopens with the `seconds` it had left (no new `turn_start`;
+    a `turn_end` closes it as usual). `partner` is None for a talk, which any voice
+    repairs; `step` and `index` name its step as the `step` event does, `repair` counts
+    the hand-backs of this floor."""
+
+    type: ClassVar[str] = "floor_repaired"
+    partner: str | None
+    floor: str
+    step: str
+    index: int
+    seconds: float
+    repair: int = 1
+    keep: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
 class Reprompted(Event):
     """Nobody had spoken yet, so the floor was offered once more."""
 

@@ -70,6 +70,7 @@ class Floor:
         self.state = "waiting"
         self.heard = False
         self.last_end: int | None = None  # when the latest stretch of speech ended
+        self.reopened = 0  # times it was handed back after ending for silence
         self._reprompted = self._warned = False
 
     def _samples(self, seconds: float) -> int:
@@ -82,6 +83,13 @@ class Floor:
         self.floor_until += samples
         if self.last_end is not None:
             self.last_end += samples
+
+    def reopen(self, ended: int, now: int) -> None:
+        """Hand the ended floor back at `now` with the time it had left when it ended at
+        `ended`; what it heard and chimed before stays heard and chimed."""
+        self.shift(now - ended)
+        self.state = "waiting"
+        self.reopened += 1
 
     @property
     def listens(self) -> bool:

@@ -17,6 +17,7 @@ from assistant.session.events import Event, Reprompted, SpeechEnd, SpeechStart, 
 from assistant.session.floor import End, Floor, Reprompt, Warn
 from assistant.session.patience import SHARED, PauseBook
 from assistant.session.plan import BOTH, Beat, Cue, Sound, Speech
+from assistant.session.repair import Cut
 
 LEARN_WITHIN = 15.0  # seconds: speech this soon after a floor ended for silence was its owner's
 REPROMPT = "{partner}, take your time. Whenever you are ready, the floor is yours."
@@ -50,6 +51,9 @@ class _Machine(Protocol):
     def _learn_pause(self, sample: int) -> None: ...
     def _floor_acts(self, actions: Sequence[End | Reprompt | Warn]) -> None: ...
     def _end_beat(self, reason: str) -> None: ...
+    def _note_cut(self, reason: str) -> None: ...
+    def _repair_for(self, sample: int) -> Cut | None: ...
+    def _hand_back(self, cut: Cut) -> None: ...
     def _begin_beat(self, elapsed: int = 0, courteous: bool = True) -> None: ...
 
 
@@ -63,8 +67,12 @@ class Listening:
     def speech_started(self: _Machine, sample: int, now: int) -> list[Action]:
         def started() -> None:
             if self.state == "running":
-                self._record(SpeechStart(sample=sample, partner=self._floor_partner))
+                cut = self._repair_for(sample)  # a floor ended for silence, its owner goes on
+                self._record(SpeechStart(sample=sample, partner=self._floor_partner
+                                         if cut is None else cut.partner))
                 self._learn_pause(sample)
+                if cut is not None:
+                    self._hand_back(cut)
                 if self.floor is not None:
                     self._floor_acts(self.floor.speech_started(sample))
 
@@ -121,6 +129,7 @@ class Listening:
                 floor = self.floor
                 self.cut_short = (self.floor_owner, floor.last_end) if floor is not None \
                     and action.reason == "silence" and floor.last_end is not None else None
+                self._note_cut(action.reason)
                 self._end_beat(action.reason)
                 return
             if isinstance(action, Reprompt):

@@ -30,13 +30,14 @@ from assistant.session.floor import Floor, FloorSettings
 from assistant.session.listening import Listening
 from assistant.session.patience import PauseBook
 from assistant.session.plan import Beat, PlannedStep, Sound, Speech
+from assistant.session.repair import Repairing
 from assistant.session.replies import Replies
 from assistant.session.rhythm import Rhythm
 from assistant.session.rules import RULES
 
 STOP_REPLY = "Paused. Say continue, or say stop again to end."
 
-class SessionMachine(Listening, Replies):
+class SessionMachine(Listening, Replies, Repairing):
     """Runs the steps of a plan, beat by beat; timers are due samples, never sleeps."""
 
     state: str
@@ -311,6 +312,7 @@ class SessionMachine(Listening, Replies):
         return round(seconds * self.rate)
 
     def _log_command(self, command: Command) -> None:
+        self.last_cut = None  # a command moves the session on: no floor is handed back
         self._record(CommandTaken(sample=self.now, name=command.value))
 
     def _record(self, event: Event) -> None:
