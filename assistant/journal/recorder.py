@@ -1,7 +1,8 @@
 """Keeping recordings, only when the couple asks: the microphone during marked floors.
 
 An event sink and a microphone tap: a floor whose step names a `keep` label is
-recorded from its start to its end, written as a private WAV file (0600,
+recorded from its start to its end (a floor handed back, from then on as a clip
+of its own: the first is kept already), written as a private WAV file (0600,
 written beside and renamed, so a file is whole or absent), and entered in the
 journal. Without `--keep-recordings` this object does not exist, and nothing
 from the microphone is ever written.
@@ -26,7 +27,14 @@ from assistant.base.errors import cause
 from assistant.base.paths import private_dir, private_file
 from assistant.journal.opening import trouble
 from assistant.journal.store import Journal
-from assistant.session.events import Event, SessionEnd, SessionStart, TurnEnd, TurnStart
+from assistant.session.events import (
+    Event,
+    FloorRepaired,
+    SessionEnd,
+    SessionStart,
+    TurnEnd,
+    TurnStart,
+)
 
 MIN_SECONDS = 1.0  # shorter than this holds nothing worth keeping
 
@@ -52,6 +60,9 @@ class ClipRecorder:
         elif isinstance(event, TurnStart) and event.keep:
             self._label, self._partner, self._from = event.keep, event.partner, event.sample
             self._windows = []
+        elif isinstance(event, FloorRepaired) and event.keep:  # what they went on to say
+            self._label, self._partner = event.keep, event.partner or "both"
+            self._from, self._windows = event.sample, []
         elif isinstance(event, TurnEnd | SessionEnd) and self._from is not None:
             self._keep()
 
