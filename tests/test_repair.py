@@ -1,5 +1,5 @@
 """A floor handed back to a partner who was cut off: the machine on the virtual clock,
-and a whole run with real speech detection."""
+a whole run with real speech detection, and the couple judge."""
 
 from __future__ import annotations
 
@@ -13,10 +13,20 @@ import soundfile
 from assistant.cli.main import main
 from assistant.script.library import find_exercise
 from assistant.session.actions import Action, Play, Record, StopSounds
-from assistant.session.events import Event
+from assistant.session.events import (
+    Event,
+    FloorRepaired,
+    SessionEnd,
+    SessionStart,
+    StepStarted,
+    TurnEnd,
+    TurnStart,
+)
 from assistant.session.machine import SessionMachine
 from assistant.session.plan import Names, Speech, build_plan
 from assistant.session.repair import MAX_REPAIRS
+from assistant.testing.couple import PROFILES, Couple
+from assistant.testing.experience import judge
 from assistant.testing.sounds import RATE, silence, spoken
 from tests.conftest import first_visit, read_events
 
@@ -296,3 +306,36 @@ def test_a_partner_who_goes_on_over_the_thanks_gets_her_floor_back(tmp_path: Pat
     assert [e["text"] for e in after if e["type"] == "say_end" and not e.get("cut")][:2] == [
         "Thank you, Ana.", SHARE.split('text = "')[1].split('"')[0]]
     assert events[-1]["reason"] == "completed"
+
+
+# -- the judge ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("repaired", [False, True])
+def test_the_judge_counts_a_repair_and_not_an_early_floor(repaired: bool) -> None:
+    couple = Couple(PROFILES["typical"], seed=3)
+    events: list[Event] = [
+        SessionStart(sample=0, exercise="x", title="X", steps=1),
+        StepStarted(sample=0, number="1", kind="turn", round=1, index=1),
+        TurnStart(sample=s(10.0), partner="Ana", floor="share", seconds=60.0, patience=6.0)]
+    for event in events:
+        couple(event)
+    planned = couple.floors[0].planned
+    assert len(planned) >= 2
+    cut_at = planned[0].end + s(0.2)  # before she goes on: a floor taken too early
+    later = [TurnEnd(sample=cut_at, partner="Ana", floor="share", reason="silence")]
+    if repaired:
+        later += [FloorRepaired(sample=cut_at + s(0.5), partner="Ana", floor="share",
+                                step="1", index=1, seconds=40.0),
+                  TurnEnd(sample=s(70.0), partner="Ana", floor="share", reason="time")]
+    later.append(SessionEnd(sample=s(75.0), reason="completed"))
+    for event in later:
+        couple(event)
+    lived = judge("x", "typical", [*events, *later], couple)
+    if repaired:
+        assert lived.early_floors == ()
+        assert lived.repairs == (f"share of Ana handed back at {(cut_at + s(0.5)) / RATE:.1f} s "
+                                 "with 40.0 s left",)
+        assert couple.floors[0].repairs == 1 and couple.floors[0].end == s(70.0)
+    else:
+        assert len(lived.early_floors) == 1 and lived.repairs == ()

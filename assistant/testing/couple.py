@@ -79,6 +79,7 @@ class FloorRecord:
     end: int | None = None
     reason: str = ""
     planned: list[Utterance] = field(default_factory=list)
+    repairs: int = 0  # times it was handed back after ending for silence
 
 
 class Couple:
@@ -116,6 +117,8 @@ class Couple:
             self._floor_opens(at, str(data["partner"]), str(floor), float(data["seconds"]))
         elif kind == "turn_end":
             self._floor_closes(at, str(data["reason"]))
+        elif kind == "floor_repaired" and self.floors:
+            self._floor_reopens(self.floors[-1])
         elif kind == "say_start" and self.step_kind in INTERRUPT_STEPS:
             if self.profile.eager and self.prompt_length is not None:
                 self._answer_early(at, str(data["text"]))
@@ -230,6 +233,13 @@ class Couple:
         self._sounding = [u for u in self._sounding if u in kept]
         self.said = kept
         self.keys = [k for k in self.keys if k[2] != record.number]
+
+    def _floor_reopens(self, record: FloorRecord) -> None:
+        """Given the floor back, its owner goes on with what they had yet to say."""
+        record.end, record.reason, record.repairs = None, "", record.repairs + 1
+        for utterance in record.planned:
+            if utterance.start >= self.heard_until and utterance not in self.said:
+                self._place(utterance)
 
     # -- the microphone ---------------------------------------------------------------
 

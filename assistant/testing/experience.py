@@ -4,7 +4,8 @@ The judgement uses the couple's own ground truth (what each partner meant to
 say, and when they actually spoke) against the session's events:
 
 - a floor taken too early: it ended for silence or no response while its owner
-  would have begun speaking again within 5 s;
+  would have begun speaking again within 5 s (a floor handed back is judged by its
+  last end: its repairs are counted apart);
 - a sound over speech: a prompt, bell or chime that began while a partner was
   speaking (a sound that begins within a quarter second of their first word is a
   collision nobody could avoid, not talking over; replies to "stop" are exempt);
@@ -63,6 +64,7 @@ class Experience:
     echo_starts: tuple[str, ...] = ()  # speech heard where no partner spoke
     spoken_over: float = 0.0  # seconds of the assistant's speech over a partner's
     barge_reactions: tuple[float, ...] = ()  # a partner's first word over a prompt → duck
+    repairs: tuple[str, ...] = ()  # floors handed back to a partner who went on
 
 
 def shortened(exercise: Exercise, cap: float) -> Exercise:
@@ -132,6 +134,9 @@ def judge(exercise: str, profile: str, events: Sequence[Event], couple: Couple) 
         barge_reactions=tuple((e.sample - u.start) / RATE for e in events
                               if e.type == "barge_in" for u in couple.said
                               if u.start <= e.sample < u.end),
+        repairs=tuple(f"{e.data['floor']} of {e.data['partner'] or 'both'} handed back at "
+                      f"{e.sample / RATE:.1f} s with {e.data['seconds']:.1f} s left"
+                      for e in events if e.type == "floor_repaired"),
     )
 
 
