@@ -82,6 +82,7 @@ class WebRtcEcho:
         self._far_base = 0
         self._last_sound: int | None = None  # where the far end last carried sound
         self._trusted = False
+        self._delay_ms: int | None = None  # the stream delay AEC3 was last told
         self._heard = 0  # samples of its own sound it has cancelled
         self._taken: deque[float] = deque(maxlen=round(TRUST_SECONDS * RATE / FRAME))  # dB
 
@@ -103,6 +104,7 @@ class WebRtcEcho:
         delay_ms = min(MAX_DELAY_MS, max(0, round(delay * 1000 / RATE) + UNREPORTED_MS))
         ring = round(RING_SECONDS * RATE) + delay
         self._take_far()
+        heard_before = self._heard
         stream: Samples = np.concatenate([self._held, samples]).astype(np.float32)
         whole = len(stream) // FRAME * FRAME
         out: Samples = stream[:whole].copy()
@@ -122,9 +124,10 @@ class WebRtcEcho:
                 out[offset : offset + FRAME] = cleaned
         self._near_at += whole
         self._forget(self._near_at)
-        taken = self._taken
-        self._trusted = self._heard >= LEARN_SECONDS * RATE and len(taken) == taken.maxlen \
-            and float(np.percentile(taken, 80)) >= TRUST_DB
+        if self._heard != heard_before:  # the trust changes only with frames of own sound
+            taken = self._taken
+            self._trusted = self._heard >= LEARN_SECONDS * RATE \
+                and len(taken) == taken.maxlen and _better_fifth(taken) >= TRUST_DB
         return out
 
     @property
@@ -133,7 +136,9 @@ class WebRtcEcho:
 
     def _frame(self, far: Samples, near: Samples, delay_ms: int) -> Samples:
         rtc = self._rtc
-        self._apm.set_stream_delay_ms(delay_ms)
+        if delay_ms != self._delay_ms:  # each call into the native module costs time
+            self._apm.set_stream_delay_ms(delay_ms)
+            self._delay_ms = delay_ms
         self._apm.process_reverse_stream(rtc.AudioFrame(_pcm(far), RATE, 1, FRAME))
         frame = rtc.AudioFrame(_pcm(near), RATE, 1, FRAME)
         self._apm.process_stream(frame)
@@ -168,6 +173,12 @@ class WebRtcEcho:
         if upto > self._far_base:
             self._far = self._far[upto - self._far_base :]
             self._far_base = upto
+
+
+def _better_fifth(taken: deque[float]) -> float:
+    """The 80th percentile: what the better fifth of frames took out at least."""
+    ordered = sorted(taken)
+    return ordered[int(0.8 * (len(ordered) - 1))]
 
 
 def _pcm(samples: Samples) -> bytearray:
