@@ -187,7 +187,7 @@ def _run_session(exercise: Exercise, args: argparse.Namespace,
         voice.prepare(plan_prompts(plan))  # the whole session's speech, ahead, in order
     machine = SessionMachine(plan, SESSION_RATE, exercise.id, exercise.title, listening,
                              floor_settings(args), exercise.minutes * 60, memory.session,
-                             memory.started)
+                             memory.started, memory.pauses)
     detector = SpeechDetector(silero()) if listening else None
     sinks: list[EventSink] = []
     if log:
