@@ -1,10 +1,12 @@
 #!/usr/bin/env python3
 """Listening figures: end-of-turn overhead, false turn ends, false speech, live CPU.
 
-1. End-of-turn overhead: turn_end minus (true end of speech + patience), over 24
-   utterances in virtual runs (espeak-ng voices and speeds, low pink noise).
+1. End-of-turn overhead: turn_end minus (true end of speech + the patience its
+   turn_start logs), over 24 utterances in virtual runs (espeak-ng voices and
+   speeds, low pink noise).
 2. False turn ends during natural pauses of 0.3 to 0.8 s within a turn, at the
-   default patience.
+   patience each run uses: the default, then what the journal kept of the pauses
+   of the runs before it, as in a couple's sessions.
 3. False speech: the share of 32 ms windows marked as speech in 60 s of white
    noise, pink noise and mains hum.
 4. CPU while listening live for 60 s (a timed turn, speech and pauses played into
@@ -34,7 +36,6 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from assistant.cli.main import main as assistant  # noqa: E402
-from assistant.session.floor import FloorSettings  # noqa: E402
 from assistant.speech.detector import WINDOW, SpeechDetector, silero  # noqa: E402
 from assistant.testing.pulse import PulseServer  # noqa: E402
 from assistant.testing.sounds import RATE, noise, silence, spoken  # noqa: E402
@@ -81,7 +82,6 @@ def turn_start(folder: Path, script: str = SCRIPT) -> float:
 
 
 def end_of_turn_overhead(folder: Path, start: float) -> list[float]:
-    patience = FloorSettings().share_patience
     overheads = []
     for n in range(24):
         voice, wpm = VOICES[n % len(VOICES)]
@@ -93,6 +93,7 @@ def end_of_turn_overhead(folder: Path, start: float) -> list[float]:
         events = virtual_turn(folder / f"u{n}", mic)
         end = next(e for e in events if e["type"] == "turn_end")
         assert end["reason"] == "silence", end
+        patience = next(e["patience"] for e in events if e["type"] == "turn_start")
         overheads.append((end["t"] - (true_end + patience)) * 1000)
     return overheads
 

@@ -3,8 +3,10 @@ virtual clock with a partner whose pauses grow longer mid-session."""
 
 from __future__ import annotations
 
+import argparse
 from pathlib import Path
 
+from assistant.cli.options import floor_settings, session_options
 from assistant.script.library import find_exercise
 from assistant.script.model import FloorKind
 from assistant.session.actions import Play, Record
@@ -47,9 +49,20 @@ def test_a_talk_follows_shared_silences_never_under_five_seconds() -> None:
     for _ in range(6):
         book.heard(SHARED, 1.0)
     assert book.patience(FloorKind.TALK, "both") == 5.0
+    book.heard(SHARED, 4.0)  # one partner thought a while before taking it up
+    assert book.patience(FloorKind.TALK, "both") == 6.0  # rare, but never to be cut
     for _ in range(30):
         book.heard(SHARED, 9.0)
-    assert book.patience(FloorKind.TALK, "both") == 10.0
+    assert book.patience(FloorKind.TALK, "both") == 12.0  # never over the default
+
+
+def test_a_rare_long_pause_keeps_a_share_patient() -> None:
+    book = PauseBook()
+    for _ in range(9):
+        book.heard("Ana", 1.0)
+    assert book.patience(FloorKind.SHARE, "Ana") == 3.0
+    book.heard("Ana", 3.6)
+    assert book.patience(FloorKind.SHARE, "Ana") == 5.4  # the longest, half again
 
 
 def test_stored_pauses_carry_over_but_odd_values_are_ignored() -> None:
@@ -104,13 +117,17 @@ def lived(pause_of_turn: list[float], settings: FloorSettings, tmp_path: Path) -
 
 def test_a_partner_who_slows_down_mid_session_is_given_longer(tmp_path: Path) -> None:
     pauses = [1.0] * 4 + [3.5] * 4
-    adaptive = lived(pauses, FloorSettings(adaptive=True), tmp_path)
+    adaptive = lived(pauses, FloorSettings(), tmp_path)
     assert adaptive[:2] == [6.0, 6.0]  # nothing heard yet: the default
     assert adaptive[3] == 3.0  # short pauses: a short patience
     assert adaptive[-1] >= 4.5  # longer pauses heard, even those that outlasted it
     assert adaptive == sorted(adaptive[:2], reverse=True) + adaptive[2:]
 
 
-def test_a_fixed_patience_still_fixes_it(tmp_path: Path) -> None:
-    fixed = lived([1.0] * TURNS, FloorSettings(share_patience=7.0), tmp_path)
+def test_patience_adapts_by_default_and_the_option_fixes_it(tmp_path: Path) -> None:
+    parser = argparse.ArgumentParser()
+    session_options(parser)
+    assert floor_settings(parser.parse_args([])).adaptive
+    fixed = lived([1.0] * TURNS, floor_settings(parser.parse_args(["--patience", "7"])),
+                  tmp_path)
     assert fixed == [7.0] * TURNS

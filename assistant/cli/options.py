@@ -64,9 +64,9 @@ def session_options(parser: argparse.ArgumentParser,
                         help="a Vosk model folder for voice commands (default: "
                              "$ASSISTANT_VOSK_MODEL, then models/)")
     parser.add_argument("--patience", type=float, metavar="SECONDS",
-                        default=FloorSettings.share_patience,
-                        help="quiet after speech that passes on a partner's share "
-                             "(default: %(default)g s)")
+                        help="a fixed quiet after speech that passes on a partner's share "
+                             "(default: it follows each partner's own pauses, from "
+                             f"{FloorSettings.share_patience:g} s)")
     parser.add_argument("--voice", help="voice id or name (see 'assistant voices')")
     parser.add_argument("--rate", type=int, default=VoiceSettings.rate,
                         help="speech rate in words a minute (default: %(default)s)")
@@ -114,9 +114,16 @@ def check_session_options(args: argparse.Namespace) -> None:
     if args.text and virtual:
         raise UserError("--text runs in real time; leave out --mic-file and --out-file with it.")
     low, high = PATIENCE_RANGE
-    if not low <= args.patience <= high:
+    if args.patience is not None and not low <= args.patience <= high:
         raise UserError(f"--patience takes {low:g} to {high:g} seconds of quiet, such as 6.")
     check_output_paths(args.mic_file, args.out_file, args.events)
+
+
+def floor_settings(args: argparse.Namespace) -> FloorSettings:
+    """Patience that follows each partner's pauses, unless `--patience` fixes it."""
+    if args.patience is None:
+        return FloorSettings()
+    return FloorSettings(share_patience=args.patience, adaptive=False)
 
 
 def device_spec(spec: str | None) -> int | str | None:

@@ -24,6 +24,7 @@ from assistant.cli.console import KeyboardReader, Presenter
 from assistant.cli.options import (
     check_session_options,
     device_spec,
+    floor_settings,
     sentence,
     session_couple,
 )
@@ -37,7 +38,6 @@ from assistant.script.model import Exercise
 from assistant.script.standalone import breathing_session, walking_session
 from assistant.session.commands import Command
 from assistant.session.eventlog import EventLog
-from assistant.session.floor import FloorSettings
 from assistant.session.machine import SessionMachine
 from assistant.session.plan import build_plan
 from assistant.session.prompts import plan_prompts
@@ -186,8 +186,8 @@ def _run_session(exercise: Exercise, args: argparse.Namespace,
     if isinstance(voice, LevelledVoice):
         voice.prepare(plan_prompts(plan))  # the whole session's speech, ahead, in order
     machine = SessionMachine(plan, SESSION_RATE, exercise.id, exercise.title, listening,
-                             FloorSettings(share_patience=args.patience),
-                             exercise.minutes * 60, memory.session, memory.started)
+                             floor_settings(args), exercise.minutes * 60, memory.session,
+                             memory.started, memory.pauses)
     detector = SpeechDetector(silero()) if listening else None
     sinks: list[EventSink] = []
     if log:

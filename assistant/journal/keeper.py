@@ -59,4 +59,4 @@ class SessionKeeper:
         elif isinstance(event, ClosingCheck):
             self.journal.closing(self.session, event.answer)
         elif isinstance(event, SessionEnd):
-            self.journal.finish(self.session, event.reason, seconds)
+            self.journal.finish(self.session, event.reason, seconds, event.pauses)

@@ -1,8 +1,9 @@
 """What a new session takes from the journal, and the sink that keeps it there.
 
 The journal is opened once per session: questions already asked are drawn last,
-a practice the couple found too much is offered in a gentler form, and the
-session is written as it goes. If the journal cannot be read or written, the
+a practice the couple found too much is offered in a gentler form, each partner's
+pauses kept from before set the patience of their floors, and the session is
+written as it goes. If the journal cannot be read or written, the
 session goes on without it, after one printed sentence that it will not be
 remembered.
 """
@@ -28,6 +29,7 @@ from assistant.script.model import AskStep, Exercise, ReplayStep, TurnStep, each
 from assistant.script.wordings import Visit, for_visit
 from assistant.session.answers import spoken_list
 from assistant.session.events import Event
+from assistant.session.patience import SHARED
 from assistant.session.plan import Names, deck_questions
 
 
@@ -41,6 +43,7 @@ class Memory:
     keeper: SessionKeeper | None = None
     recorder: ClipRecorder | None = None
     kept: dict[tuple[str, str], list[str]] = field(default_factory=dict)
+    pauses: dict[str, list[float]] = field(default_factory=dict)  # by name; "both" shared
 
     @property
     def sinks(self) -> list[Callable[[Event], None]]:
@@ -94,7 +97,8 @@ def _recalled(journal: Journal, exercise: Exercise, names: Names, rate: int,
             for source, label in replayed(exercise)}
     keeper = SessionKeeper(journal, rate, clock, deck_questions(exercise, names), err)
     return Memory(exercise, session, started, " ".join(notices),
-                  journal.asked_before(exercise.id), keeper, recorder, kept)
+                  journal.asked_before(exercise.id), keeper, recorder, kept,
+                  journal.pauses({names.a, names.b, SHARED}))
 
 
 KEEPING = ("As you asked, I will keep a recording of {what} in your private journal on "

@@ -12,7 +12,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -29,6 +29,7 @@ from assistant.journal.opening import (
     set_aside,
     trouble,
 )
+from assistant.journal.pauses import PAUSES, keep_pauses, kept_pauses
 from assistant.journal.salvage import COLUMNS, read_rows, salvage
 
 __all__ = ["CLIPS", "FILE_NAME", "ClipRecord", "Journal", "JournalError", "SessionRecord"]
@@ -64,7 +65,7 @@ CREATE TABLE IF NOT EXISTS clips (
 CREATE INDEX IF NOT EXISTS sessions_by_exercise ON sessions (exercise, started);
 CREATE INDEX IF NOT EXISTS asked_by_exercise ON asked (exercise);
 CREATE INDEX IF NOT EXISTS clips_by_label ON clips (exercise, label, made);
-"""
+""" + PAUSES  # a table added later: IF NOT EXISTS adds it to an older journal
 
 
 @dataclass(frozen=True)
@@ -217,10 +218,16 @@ class Journal:
             db.execute("UPDATE sessions SET steps = max(steps, ?), seconds = ? WHERE id = ?",
                        (steps, seconds, session))
 
-    def finish(self, session: str, outcome: str, seconds: float) -> None:
+    def finish(self, session: str, outcome: str, seconds: float,
+               pauses: Mapping[str, Iterable[float]] | None = None) -> None:
+        """The outcome, and each partner's latest pauses, in one transaction."""
         with self._write() as db:
             db.execute("UPDATE sessions SET outcome = ?, seconds = ? WHERE id = ?",
                        (outcome, seconds, session))
+            keep_pauses(db, pauses or {})
+
+    def pauses(self, partners: Collection[str] | None = None) -> dict[str, list[float]]:
+        return kept_pauses(self._db, partners)
 
     def closing(self, session: str, answer: str) -> None:
         with self._write() as db:

@@ -60,8 +60,12 @@ class SessionStart(Event):
 
 @dataclass(frozen=True, kw_only=True)
 class SessionEnd(Event):
+    """The end; `pauses` are each partner's latest pauses (by name, "both" for shared
+    silences), for the journal to keep for the next session's patience."""
+
     type: ClassVar[str] = "session_end"
     reason: str  # completed or stopped
+    pauses: dict[str, list[float]] = dataclasses.field(default_factory=dict)
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -32,7 +32,7 @@ class FloorSettings:
     open_at_least: float = 60.0  # and with still nobody speaking, the floor stays this long
     grace: float = 20.0  # past its time, how long to wait for a pause
     warning: float = 30.0  # a soft chime this long before the time of a long share or talk
-    adaptive: bool = False  # patience follows each partner's own pauses (see patience.py)
+    adaptive: bool = True  # patience follows each partner's own pauses (see patience.py)
 
     def patience(self, kind: FloorKind) -> float | None:
         return {FloorKind.SHARE: self.share_patience, FloorKind.ANSWER: self.answer_patience,

@@ -10,7 +10,7 @@ walks the beats and keeps the couple from being talked over.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 from transitions import Machine
 
@@ -46,7 +46,8 @@ class SessionMachine(Listening, Replies, Repairing):
     def __init__(self, plan: Sequence[PlannedStep], rate: int, exercise: str = "",
                  title: str = "", listening: bool = False,
                  floor_settings: FloorSettings | None = None,
-                 expected_seconds: float = 0.0, session: str = "", started: str = "") -> None:
+                 expected_seconds: float = 0.0, session: str = "", started: str = "",
+                 pauses: Mapping[str, Iterable[float]] | None = None) -> None:
         if not plan:
             raise ValueError("a session needs at least one step")
         self.plan, self.rate, self.exercise, self.title = tuple(plan), rate, exercise, title
@@ -62,7 +63,7 @@ class SessionMachine(Listening, Replies, Repairing):
         self.in_turn = False
         self.pending: list[tuple[int, Sound]] = []  # sounds later in a timed beat (chimes)
         self.courtesy = Courtesy(rate)  # what waits for a speaking partner's pause
-        self.pauses = PauseBook(self.floor_settings)  # each partner's pauses, for patience
+        self.pauses = PauseBook(self.floor_settings, known=pauses)  # kept from before, too
         self.awaiting: set[int] = set()
         self.now = 0
         self._tokens = 0

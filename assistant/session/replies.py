@@ -14,6 +14,7 @@ from assistant.session.actions import Action, Adjust, DropSounds
 from assistant.session.commands import Command
 from assistant.session.events import ClosingCheck, CommandTaken, Event, SessionEnd
 from assistant.session.floor import Floor
+from assistant.session.patience import PauseBook
 from assistant.session.plan import Beat, PlannedStep, Sound, Speech
 from assistant.session.rhythm import TEMPO_STEP, Rhythm
 
@@ -39,6 +40,7 @@ class _Machine(Protocol):
     in_turn: bool
     floor: Floor | None
     rhythm: Rhythm | None
+    pauses: PauseBook
     _actions: list[Action]
 
     @property
@@ -58,6 +60,7 @@ class _Machine(Protocol):
     def _enter_step(self, index: int) -> None: ...
     def _leave_step(self, command: Command) -> None: ...
     def _schedule_rhythm(self) -> None: ...
+    def _ended(self, reason: str) -> None: ...
 
 
 class Replies:
@@ -147,11 +150,15 @@ class Replies:
 
     def _on_stop(self: _Machine) -> None:
         self._leave_step(Command.STOP)
-        self._record(SessionEnd(sample=self.now, reason="stopped"))
+        self._ended("stopped")
 
     def _on_quit(self: _Machine) -> None:
         self._leave_step(Command.QUIT)
-        self._record(SessionEnd(sample=self.now, reason="stopped"))
+        self._ended("stopped")
 
     def _on_complete(self: _Machine) -> None:
-        self._record(SessionEnd(sample=self.now, reason="completed"))
+        self._ended("completed")
+
+    def _ended(self: _Machine, reason: str) -> None:
+        """The end, with the pauses heard: the next session's patience starts from them."""
+        self._record(SessionEnd(sample=self.now, reason=reason, pauses=self.pauses.kept()))
