@@ -54,10 +54,7 @@ def read_events(path: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
 
 
-@pytest.hookimpl(tryfirst=True)  # before xdist reads the group marks
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Real-time tests share one worker with the heaviest renders (Piper in several
-    processes), so on a small machine those never starve a live stream."""
-    for item in items:
-        if item.get_closest_marker("live") or item.path.name == "test_piper_voice.py":
-            item.add_marker(pytest.mark.xdist_group("realtime"))
+    """The tests that wait on the real clock go out to the workers first, so their waits
+    overlap the rest of the suite rather than trailing after it."""
+    items.sort(key=lambda item: item.get_closest_marker("live") is None)  # stable
