@@ -54,10 +54,11 @@ def probe(folder: Path) -> str | None:
             "'assistant models download'.")
 
 
-def load_model(folder: Path) -> Any:
+def load_model(folder: Path, always_try: bool = False) -> Any:
     """A Vosk model from a folder (never by language: that would download), tried first in
-    a child process so a damaged one is reported, never a crash."""
-    problem = model_problem(folder) or (None if was_checked(folder) else probe(folder))
+    a child process so a damaged one is reported, never a crash (once, unless asked)."""
+    tried = was_checked(folder) and not always_try
+    problem = model_problem(folder) or (None if tried else probe(folder))
     if problem:
         raise UserError(problem)
     import vosk
