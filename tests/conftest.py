@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import json
 import os
 from collections.abc import Iterator
@@ -48,6 +49,28 @@ def first_visit(folder: Path) -> Iterator[Path]:
         yield home
     finally:
         os.environ["ASSISTANT_HOME"] = saved
+
+
+def shared_temp(factory: pytest.TempPathFactory) -> Path:
+    """The temporary folder of this run that all its workers share."""
+    base = factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
+@contextlib.contextmanager
+def made_once(factory: pytest.TempPathFactory, name: str) -> Iterator[Path | None]:
+    """A folder shared by every worker of the run, made by the first that asks: it gets
+    the empty folder to fill, and the others wait for it, then get None."""
+    root = shared_temp(factory)
+    folder, done = root / name, root / f"{name}.done"
+    with (root / f"{name}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if done.exists():
+            yield None
+            return
+        folder.mkdir()
+        yield folder
+        done.touch()
 
 
 def read_events(path: Path) -> list[dict[str, Any]]:
