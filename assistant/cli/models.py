@@ -54,7 +54,7 @@ def verify(args: argparse.Namespace) -> int:
         raise UserError("There is no speech model to verify; add one with "
                         "'assistant models download'.", exit_status=1)
     started = time.perf_counter()
-    model = load_model(folder)
+    model = load_model(folder, always_try=True)  # asked to check: check again
     seconds = time.perf_counter() - started
     book = CommandRecognizer(model).book
     print(f"{folder}: whole, loads in {seconds:.1f} s, command phrases: {book.language}.")

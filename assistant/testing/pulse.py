@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 import numpy as np
+from scipy.signal import correlate
 
 from assistant.audio.cues import CueBank
 from assistant.audio.mixer import Samples
@@ -167,7 +168,7 @@ def cue_shifts(recording: Samples, cues: Sequence[tuple[float, str]], rate: int 
     if not cues:
         return []
     first = bank.get(cues[0][1])
-    score = np.correlate(recording[: 60 * rate], first, mode="valid")
+    score = correlate(recording[: 60 * rate], first, mode="valid", method="fft")
     # cues of a kind are identical, so the best fit recurs: the first one is the anchor
     early = int(np.flatnonzero(score >= 0.9 * score.max())[0])
     anchor = early + int(np.argmax(score[early : early + len(first)]))
@@ -180,7 +181,7 @@ def cue_shifts(recording: Samples, cues: Sequence[tuple[float, str]], rate: int 
         if hi <= lo:
             continue
         window = recording[lo : hi + len(template)]
-        score = np.correlate(window, template, mode="valid")
+        score = correlate(window, template, mode="valid", method="fft")
         best = int(np.argmax(score))
         heard = window[best : best + len(template)]
         fit = float(score[best]) / float(np.dot(template, template))

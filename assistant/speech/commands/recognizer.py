@@ -17,6 +17,7 @@ import numpy as np
 
 from assistant.audio.mixer import Samples
 from assistant.base.errors import UserError
+from assistant.speech.commands.checked import mark_checked, was_checked
 from assistant.speech.commands.matcher import (
     UNKNOWN,
     Phrasebook,
@@ -53,21 +54,24 @@ def probe(folder: Path) -> str | None:
             "'assistant models download'.")
 
 
-def load_model(folder: Path) -> Any:
+def load_model(folder: Path, always_try: bool = False) -> Any:
     """A Vosk model from a folder (never by language: that would download), tried first in
-    a child process so a damaged one is reported, never a crash."""
-    problem = model_problem(folder) or probe(folder)
+    a child process so a damaged one is reported, never a crash (once, unless asked)."""
+    tried = was_checked(folder) and not always_try
+    problem = model_problem(folder) or (None if tried else probe(folder))
     if problem:
         raise UserError(problem)
     import vosk
 
     vosk.SetLogLevel(-1)
     try:
-        return vosk.Model(str(folder))
+        model = vosk.Model(str(folder))
     except Exception:  # vosk raises a bare Exception for a model it cannot read
         raise UserError(f"The speech model at {folder} cannot be loaded (a file is damaged "
                         "or cut short); download it again with 'assistant models "
                         "download'.") from None
+    mark_checked(folder)
+    return model
 
 
 class CommandRecognizer:
