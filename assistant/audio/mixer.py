@@ -128,12 +128,14 @@ class Mixer:
         with self._lock, np.errstate(over="ignore", invalid="ignore"):
             begin, end = self._now, self._now + frames
             kept = []
+            sounding = False
             for clip in self._clips:
                 if clip.start >= end:
                     kept.append(clip)
                     continue
                 lo, hi = max(clip.start, begin), min(clip.end, end)
                 if hi > lo:
+                    sounding = True
                     part = clip.samples[lo - clip.start : hi - clip.start]
                     if self.channels == 1:
                         out[lo - begin : hi - begin] += part
@@ -144,6 +146,10 @@ class Mixer:
                     kept.append(clip)
             self._clips = kept
             self._now = end
+        if not sounding and self._limit >= 1.0:  # silence: nothing to scale or to limit
+            for tap in self.taps:
+                tap(begin, out)
+            return out
         gain = self.gain * (DUCK_GAIN if self.ducked else 1.0)
         if gain != 1.0:
             out *= np.float32(gain)

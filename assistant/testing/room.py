@@ -91,8 +91,12 @@ class RoomSound:
         self._echo = np.zeros(0, dtype=np.float32)  # the echo from sample _base on
         self._base = 0
         ir = np.concatenate([self._ir, np.zeros(-len(self._ir) % PART, dtype=np.float32)])
-        self._parts = np.fft.rfft(ir.reshape(-1, PART), 2 * PART)  # the IR's partitions
-        self._history = np.zeros_like(self._parts)  # the latest blocks' spectra, newest first
+        parts = np.fft.rfft(ir.reshape(-1, PART), 2 * PART)  # the IR's partitions
+        # the latest blocks' spectra in a ring (the newest at _newest); the partitions are
+        # kept reversed and twice over, so the slice that lines up with the ring is a view
+        self._history = np.zeros_like(parts)
+        self._newest = 0
+        self._facing = np.concatenate([parts[::-1], parts[::-1]])
         self._previous = np.zeros(PART, dtype=np.float32)
         self._pending = np.zeros(0, dtype=np.float32)  # rendered, not yet a whole block
         self._origin: int | None = None  # the session sample of the first block
@@ -132,19 +136,21 @@ class RoomSound:
         self._blocks += 1
         if part.any():
             self._quiet_blocks = 0
-        elif self._quiet_blocks >= len(self._parts):  # the tail has rung out
-            if self._quiet_blocks == len(self._parts):
+        elif self._quiet_blocks >= len(self._history):  # the tail has rung out
+            if self._quiet_blocks == len(self._history):
                 self._history[:] = 0
                 self._quiet_blocks += 1
             self._previous = part
             return
         else:
             self._quiet_blocks += 1
-        spectrum = np.fft.rfft(np.concatenate([self._previous, part]))
+        count = len(self._history)
+        self._newest = (self._newest + 1) % count
+        self._history[self._newest] = np.fft.rfft(np.concatenate([self._previous, part]))
         self._previous = part
-        self._history = np.roll(self._history, 1, axis=0)
-        self._history[0] = spectrum
-        ring = np.fft.irfft(np.einsum("kf,kf->f", self._history, self._parts))[PART:]
+        # block newest - k meets partition k: ring slot j meets partition (newest - j) mod K
+        facing = self._facing[count - 1 - self._newest : 2 * count - 1 - self._newest]
+        ring = np.fft.irfft(np.einsum("kf,kf->f", self._history, facing))[PART:]
         self._add(at, ring.astype(np.float32))
 
     def _add(self, at: int, ring: Samples) -> None:
@@ -167,6 +173,13 @@ class RoomSound:
             out[lo - start : lo - start + len(part)] += part
             self._echo = self._echo[max(0, end - self._base) :]
             self._base = end
-        out += self._noise[np.arange(start, end) % len(self._noise)]
+        out += _looped(self._noise, start, len(out))
         return out
 
+
+def _looped(loop: Samples, start: int, count: int) -> Samples:
+    """`count` samples of an endless repeat of `loop`, from sample `start` of it on."""
+    at = start % len(loop)
+    if at + count <= len(loop):
+        return loop[at : at + count]
+    return np.resize(np.roll(loop, -at), count)  # once a loop: np.resize repeats it
