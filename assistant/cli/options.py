@@ -119,10 +119,12 @@ def check_session_options(args: argparse.Namespace) -> None:
     check_output_paths(args.mic_file, args.out_file, args.events)
 
 
-def floor_settings(args: argparse.Namespace) -> FloorSettings:
-    """Patience that follows each partner's pauses, unless `--patience` fixes it."""
+def floor_settings(args: argparse.Namespace, repairable: bool = True) -> FloorSettings:
+    """Patience that follows each partner's pauses, unless `--patience` fixes it, or a
+    floor cut short could not be handed back (half duplex: the microphone rests while
+    the assistant speaks, so a partner who goes on is not heard)."""
     if args.patience is None:
-        return FloorSettings()
+        return FloorSettings(adaptive=repairable)
     return FloorSettings(share_patience=args.patience, adaptive=False)
 
 

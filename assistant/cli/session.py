@@ -185,9 +185,13 @@ def _run_session(exercise: Exercise, args: argparse.Namespace,
     plan = build_plan(exercise, names, seed, memory.notice, memory.asked, memory.kept)
     if isinstance(voice, LevelledVoice):
         voice.prepare(plan_prompts(plan))  # the whole session's speech, ahead, in order
+    live = listening and not virtual
+    echo = own_voice_cancelled(args, live)
+    half_duplex = live and not args.headphones and echo is None
     machine = SessionMachine(plan, SESSION_RATE, exercise.id, exercise.title, listening,
-                             floor_settings(args), exercise.minutes * 60, memory.session,
-                             memory.started, memory.pauses)
+                             floor_settings(args, repairable=not half_duplex),
+                             exercise.minutes * 60, memory.session, memory.started,
+                             memory.pauses)
     detector = SpeechDetector(silero()) if listening else None
     sinks: list[EventSink] = []
     if log:
@@ -200,8 +204,7 @@ def _run_session(exercise: Exercise, args: argparse.Namespace,
     cues = CueBank(SESSION_RATE, SPEECH_LOUDNESS + args.cue_volume)
     runner = SessionRunner(machine, audio, mixer, voice, cues, sinks, inbox, detector,
                            args.headphones, listener,
-                           [memory.recorder.hear] if memory.recorder else [],
-                           own_voice_cancelled(args, listening and not virtual))
+                           [memory.recorder.hear] if memory.recorder else [], echo)
     try:
         # a key acts as it is pressed, for as long as the session runs
         with terminal.keys_at_once() if keys else contextlib.nullcontext(False):

@@ -21,8 +21,7 @@ say, and when they actually spoke) against the session's events:
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, replace
 
 from assistant.audio.cues import CueBank
 from assistant.audio.mixer import Mixer
@@ -30,6 +29,7 @@ from assistant.engine.runner import SessionRunner
 from assistant.script.adapt import retimed
 from assistant.script.model import Exercise
 from assistant.session.events import Event
+from assistant.session.floor import FloorSettings
 from assistant.session.machine import SessionMachine
 from assistant.session.plan import Names, build_plan
 from assistant.speech.detector import SpeechDetector, silero
@@ -37,9 +37,6 @@ from assistant.speech.echo import canceller
 from assistant.speech.voice.rendering import Voice
 from assistant.testing.couple import RATE, Couple, CoupleAudio, Profile
 from assistant.testing.room import Room, RoomSound
-
-if TYPE_CHECKING:
-    from assistant.session.floor import FloorSettings
 
 RESUME_WITHIN = 5.0  # seconds: a partner who would speak again this soon was not done
 COLLISION = 0.25  # seconds: a sound this close to a first word is a collision
@@ -83,6 +80,8 @@ def live_with(exercise: Exercise, profile: Profile, voice: Voice, seed: int = 0,
     couple = Couple(profile, ("Ana", "Ben"), seed, floor_of=floor_of,
                     prompt_length=lambda text: len(voice.render(text)))
     plan = build_plan(exercise, Names("Ana", "Ben"), seed)
+    if room is not None and not echo:  # half duplex keeps fixed patience, as a session does
+        settings = replace(settings or FloorSettings(), adaptive=False)
     machine = SessionMachine(plan, RATE, exercise.id, exercise.title, True, settings,
                              exercise.minutes * 60)
     audio = CoupleAudio(couple, room=RoomSound(room, RATE, seed) if room else None)
