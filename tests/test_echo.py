@@ -72,3 +72,39 @@ def test_a_microphone_out_of_step_is_refused() -> None:
     echo.clean(0, np.zeros(480, dtype=np.float32), 0)
     with pytest.raises(EchoUnavailable):
         echo.clean(960, np.zeros(480, dtype=np.float32), 0)
+
+
+@pytest.mark.parametrize("trouble", ["no latency", "out of step"])
+def test_trouble_with_the_canceller_falls_back_to_half_duplex_said_once_in_print(
+        trouble: str, capsys: pytest.CaptureFixture[str]) -> None:
+    from assistant.audio.mixer import Mixer
+    from assistant.engine.duplex import SelfHearing
+
+    mixer = Mixer(RATE)
+    hearing = SelfHearing(mixer, WebRtcEcho(), headphones=False)
+    block = np.zeros(960, dtype=np.float32)
+    delay = 0 if trouble == "no latency" else 640
+    hearing.cancel(0, block, delay)
+    if trouble == "out of step":
+        hearing.cancel(4800, block, delay)  # samples went missing between two reads
+    hearing.cancel(9600, block, delay)
+    assert not hearing.full_duplex and hearing.echo is None
+    assert hearing.muted(0, 512, 0) is False  # nothing played: nothing to mute yet
+    hearing.add(1000, 9000, cue=False)
+    assert hearing.muted(2000, 2512, 0)  # the microphone rests while the assistant speaks
+    err = capsys.readouterr().err
+    assert err.count("Echo cancellation stopped") == 1 and err.count("\n") == 1
+    assert "Traceback" not in err
+
+
+def test_a_canceller_that_cannot_load_says_why_in_one_sentence(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    from assistant.speech.echo import canceller
+
+    monkeypatch.setitem(sys.modules, "livekit", None)  # as if the package would not import
+    echo, notice = canceller(RATE)
+    assert echo is None
+    assert notice.startswith("Echo cancellation cannot load") and notice.count(". ") == 0
+    assert notice.endswith("the microphone rests while the assistant speaks.")

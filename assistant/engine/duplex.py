@@ -4,6 +4,8 @@ so what the microphone hears there is not taken for a partner."""
 
 from __future__ import annotations
 
+import sys
+
 from assistant.audio.mixer import Mixer, Samples
 from assistant.speech.echo import EchoCanceller, EchoUnavailable
 
@@ -90,15 +92,21 @@ class SelfHearing:
 
     def cancel(self, start: int, heard: Samples, delay: int) -> Samples:
         """The assistant's voice taken out of what the microphone heard from `start`; if
-        the two went out of step, half duplex from here on."""
+        the two went out of step, or the card tells no latency to align them by, half
+        duplex from here on, printed once."""
         if self.echo is None:
             return heard
-        try:
-            return self.echo.clean(start, heard, delay)
-        except EchoUnavailable:
-            self._mixer.taps.remove(self._far_end)
-            self.echo = None
-            return heard
+        problem = "the sound card reports no latency" if delay <= 0 else ""
+        if not problem:
+            try:
+                return self.echo.clean(start, heard, delay)
+            except EchoUnavailable as error:
+                problem = str(error)
+        self._mixer.taps.remove(self._far_end)
+        self.echo = None
+        print(f"assistant: Echo cancellation stopped ({problem}); the microphone rests "
+              "while the assistant speaks.", file=sys.stderr, flush=True)  # never spoken
+        return heard
 
     def muted(self, start: int, end: int, latency: int) -> bool:
         """Whether a window is the assistant's own sound rather than a partner's."""

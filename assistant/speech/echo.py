@@ -192,4 +192,6 @@ def canceller(rate: int = RATE) -> tuple[EchoCanceller | None, str]:
     try:
         return WebRtcEcho(rate), ""
     except EchoUnavailable as error:
-        return None, f"{error}; the microphone rests while the assistant speaks."
+        reason = str(error)
+        return None, f"{reason[:1].upper()}{reason[1:]}; the microphone rests while the " \
+            "assistant speaks."
