@@ -19,6 +19,8 @@ couple simulator, real speech detection and the real voice, and this prints:
   and the time left waiting after a last word (every floor ended for silence) as a
   share of the session, the mean over sessions; `--fixed-patience` turns off the
   patience that follows each partner's pauses, as the engine had it before;
+  `--returning` lives each exercise once before (another seed) and starts the
+  measured session with the pauses that one kept, as a couple's journal does;
   `--json PATH` keeps every figure for tables.
 
 `--before REV` measures the engine of an earlier commit the same way, beside
@@ -28,7 +30,7 @@ library (steps are numbered alike).
 
     .venv/bin/python scripts/bench_floor.py [--before REV] [--seed N]
         [--room NAME] [--no-echo-cancel] [--fixed-patience] [--profiles A,B]
-        [--cap SECONDS] [--json PATH]
+        [--cap SECONDS] [--returning] [--json PATH]
 """
 
 from __future__ import annotations
@@ -52,7 +54,7 @@ SIMULATOR = ("assistant/testing/couple.py", "assistant/testing/experience.py",
 def measure(seed: int, hints: dict[str, dict[str, str]] | None,
             only: list[str] | None = None, room: str | None = None, echo: bool = True,
             profiles: list[str] | None = None, cap: float | None = None,
-            fixed: bool = False) -> dict[str, Any]:
+            fixed: bool = False, returning: bool = False) -> dict[str, Any]:
     """Figures per profile, for the `assistant` package on sys.path."""
     from assistant.script.library import load_library
     from assistant.speech.voice.rendering import EspeakVoice, VoiceSettings
@@ -90,6 +92,10 @@ def measure(seed: int, hints: dict[str, dict[str, str]] | None,
                 from assistant.testing.experience import shortened
 
                 exercise = shortened(exercise, cap)
+            if returning:
+                before, _ = live_with(exercise, profile, voice, seed + 1, **extra)
+                ending = next(e for e in before if e.type == "session_end")
+                extra["pauses"] = ending.data.get("pauses", {})
             events, couple = live_with(exercise, profile, voice, seed, floor_of=floor_of,
                                        **extra)
             lived = judge(exercise.id, name, events, couple)
@@ -212,6 +218,8 @@ def main() -> None:
                         help="in the room, half duplex (no echo cancellation, no barge-in)")
     parser.add_argument("--fixed-patience", action="store_true",
                         help="patience that does not follow each partner's pauses")
+    parser.add_argument("--returning", action="store_true",
+                        help="start each session with the pauses an earlier one kept")
     parser.add_argument("--json", type=Path, help="also write every figure to this file")
     parser.add_argument("--profiles", help="only these profiles, comma-separated")
     parser.add_argument("--cap", type=float, help="no timed step longer than this (seconds)")
@@ -225,7 +233,7 @@ def main() -> None:
     sys.path.insert(0, str(ROOT))
     profiles = args.profiles.split(",") if args.profiles else None
     now = measure(args.seed, None, only, args.room, not args.no_echo_cancel, profiles,
-                  args.cap, args.fixed_patience)
+                  args.cap, args.fixed_patience, args.returning)
     for name, figures in now.items():
         print(f"{name:11s} now:    {summary(figures)}", flush=True)
     print(table(now), flush=True)

@@ -23,7 +23,7 @@ say, and when they actually spoke) against the session's events:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -82,15 +82,18 @@ def shortened(exercise: Exercise, cap: float) -> Exercise:
 def live_with(exercise: Exercise, profile: Profile, voice: Voice, seed: int = 0,
               settings: FloorSettings | None = None,
               floor_of: Callable[[str], str] | None = None,
-              room: Room | None = None, echo: bool = True) -> tuple[list[Event], Couple]:
+              room: Room | None = None, echo: bool = True,
+              pauses: Mapping[str, Iterable[float]] | None = None,
+              ) -> tuple[list[Event], Couple]:
     """Run `exercise` to its end on the virtual clock with a simulated couple, in `room`
-    if one is given (else straight into the microphone, with no echo and no noise)."""
+    if one is given (else straight into the microphone, with no echo and no noise);
+    `pauses` are each partner's, kept from an earlier session, as the journal keeps them."""
     events: list[Event] = []
     couple = Couple(profile, ("Ana", "Ben"), seed, floor_of=floor_of,
                     prompt_length=lambda text: len(voice.render(text)))
     plan = build_plan(exercise, Names("Ana", "Ben"), seed)
     machine = SessionMachine(plan, RATE, exercise.id, exercise.title, True, settings,
-                             exercise.minutes * 60)
+                             exercise.minutes * 60, pauses=pauses)
     audio = CoupleAudio(couple, room=RoomSound(room, RATE, seed) if room else None)
     runner = SessionRunner(machine, audio, Mixer(RATE), voice, CueBank(RATE),
                            [events.append, couple], detector=SpeechDetector(silero()),
