@@ -92,8 +92,9 @@ def measure(seed: int, hints: dict[str, dict[str, str]] | None,
                 from assistant.testing.experience import shortened
 
                 exercise = shortened(exercise, cap)
-            if returning:
-                before, _ = live_with(exercise, profile, voice, seed + 1, **extra)
+            if returning:  # the session before starts with nothing known
+                before, _ = live_with(exercise, profile, voice, seed + 1,
+                                      **{**extra, "pauses": None})
                 ending = next(e for e in before if e.type == "session_end")
                 extra["pauses"] = ending.data.get("pauses", {})
             events, couple = live_with(exercise, profile, voice, seed, floor_of=floor_of,
