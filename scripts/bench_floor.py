@@ -13,7 +13,15 @@ couple simulator, real speech detection and the real voice, and this prints:
 - in a simulated room (`--room`): speech starts caused by the assistant's own echo
   (target 0), seconds of its speech at full level over a partner's per session, and
   the time from a partner's first word over a prompt to the duck (median / p95);
-  `--no-echo-cancel` runs the room half duplex, as the engine did before.
+  `--no-echo-cancel` runs the room half duplex, as the engine did before;
+- the wait from a talk's last word to its end (median), floors handed back
+  (repairs), the voice's ducked seconds over partners apart from its full ones,
+  and the time left waiting after a last word (every floor ended for silence) as a
+  share of the session, the mean over sessions; `--fixed-patience` turns off the
+  patience that follows each partner's pauses, as the engine had it before;
+  `--returning` lives each exercise once before (another seed) and starts the
+  measured session with the pauses that one kept, as a couple's journal does;
+  `--json PATH` keeps every figure for tables.
 
 `--before REV` measures the engine of an earlier commit the same way, beside
 today's: the simulator is copied into a temporary checkout of REV, and since
@@ -21,7 +29,8 @@ older logs do not name the floor kinds, each step's kind is taken from today's
 library (steps are numbered alike).
 
     .venv/bin/python scripts/bench_floor.py [--before REV] [--seed N]
-        [--room NAME] [--no-echo-cancel] [--profiles A,B] [--cap SECONDS]
+        [--room NAME] [--no-echo-cancel] [--fixed-patience] [--profiles A,B]
+        [--cap SECONDS] [--returning] [--json PATH]
 """
 
 from __future__ import annotations
@@ -44,7 +53,8 @@ SIMULATOR = ("assistant/testing/couple.py", "assistant/testing/experience.py",
 
 def measure(seed: int, hints: dict[str, dict[str, str]] | None,
             only: list[str] | None = None, room: str | None = None, echo: bool = True,
-            profiles: list[str] | None = None, cap: float | None = None) -> dict[str, Any]:
+            profiles: list[str] | None = None, cap: float | None = None,
+            fixed: bool = False, returning: bool = False) -> dict[str, Any]:
     """Figures per profile, for the `assistant` package on sys.path."""
     from assistant.script.library import load_library
     from assistant.speech.voice.rendering import EspeakVoice, VoiceSettings
@@ -58,6 +68,10 @@ def measure(seed: int, hints: dict[str, dict[str, str]] | None,
         from assistant.testing.room import ROOMS
 
         extra = {"room": ROOMS[room], "echo": echo}
+    if fixed:
+        from assistant.session.floor import FloorSettings
+
+        extra["settings"] = FloorSettings(adaptive=False)
     for name, profile in PROFILES.items():
         if profiles and name not in profiles:
             continue
@@ -66,6 +80,8 @@ def measure(seed: int, hints: dict[str, dict[str, str]] | None,
         reactions: list[float] = []
         handovers: list[float] = []
         activities: list[float] = []
+        more: dict[str, list[float]] = {"ducked_over": [], "talk_ends": [], "waiting": [],
+                                        "repairs": []}
         for exercise in load_library():
             if only and exercise.id not in only:
                 continue
@@ -76,6 +92,11 @@ def measure(seed: int, hints: dict[str, dict[str, str]] | None,
                 from assistant.testing.experience import shortened
 
                 exercise = shortened(exercise, cap)
+            if returning:  # the session before starts with nothing known
+                before, _ = live_with(exercise, profile, voice, seed + 1,
+                                      **{**extra, "pauses": None})
+                ending = next(e for e in before if e.type == "session_end")
+                extra["pauses"] = ending.data.get("pauses", {})
             events, couple = live_with(exercise, profile, voice, seed, floor_of=floor_of,
                                        **extra)
             lived = judge(exercise.id, name, events, couple)
@@ -86,11 +107,15 @@ def measure(seed: int, hints: dict[str, dict[str, str]] | None,
             over += len(lived.talked_over)
             handovers += lived.handover_seconds
             activities += lived.activity_shares
+            more["repairs"].append(len(getattr(lived, "repairs", ())))
+            more["ducked_over"].append(getattr(lived, "ducked_over", 0.0))
+            more["talk_ends"] += getattr(lived, "talk_ends", ())
+            more["waiting"].append(getattr(lived, "waited", 0.0) / lived.session_seconds)
             print(f"  {name:11s} {exercise.id:22s} early {len(lived.early_floors)} "
                   f"over {len(lived.talked_over)}", file=sys.stderr, flush=True)
         results[name] = {"early": early, "over": over, "handovers": handovers,
                          "activities": activities, "echoes": echoes,
-                         "spoken_over": spoken_over, "reactions": reactions}
+                         "spoken_over": spoken_over, "reactions": reactions, **more}
     return results
 
 
@@ -155,6 +180,31 @@ def summary(figures: dict[str, Any]) -> str:
     return line
 
 
+COLUMNS = ("profile", "hand-over med/p95", "talk end", "lost", "repairs",
+           "over full/ducked", "barge-in med/p95", "echo", "waiting")
+
+
+def table(results: dict[str, Any]) -> str:
+    """One row a profile: the figures of listening like a person, in a readable table."""
+    rows = [COLUMNS]
+    for name, f in results.items():
+        hand, talk, react = f["handovers"], f.get("talk_ends", []), f["reactions"]
+        rows.append((
+            name,
+            f"{statistics.median(hand):.1f} / {_p95(hand):.1f} s" if hand else "-",
+            f"{statistics.median(talk):.1f} s" if talk else "-",
+            str(f["early"]), str(sum(f.get("repairs", []))),
+            f"{statistics.mean(f['spoken_over']):.1f} / "
+            f"{statistics.mean(f.get('ducked_over') or [0.0]):.1f} s",
+            f"{statistics.median(react) * 1000:.0f} / {_p95(react) * 1000:.0f} ms"
+            if react else "-",
+            str(f["echoes"]),
+            f"{100 * statistics.mean(f.get('waiting') or [0.0]):.1f} %"))
+    widths = [max(len(row[i]) for row in rows) for i in range(len(COLUMNS))]
+    return "\n".join(" | ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True))
+                     for row in rows)
+
+
 def _p95(values: list[float]) -> float:
     return statistics.quantiles(values, n=20)[-1] if len(values) > 1 else values[0]
 
@@ -167,6 +217,11 @@ def main() -> None:
     parser.add_argument("--room", help="hold the sessions in this simulated room")
     parser.add_argument("--no-echo-cancel", action="store_true",
                         help="in the room, half duplex (no echo cancellation, no barge-in)")
+    parser.add_argument("--fixed-patience", action="store_true",
+                        help="patience that does not follow each partner's pauses")
+    parser.add_argument("--returning", action="store_true",
+                        help="start each session with the pauses an earlier one kept")
+    parser.add_argument("--json", type=Path, help="also write every figure to this file")
     parser.add_argument("--profiles", help="only these profiles, comma-separated")
     parser.add_argument("--cap", type=float, help="no timed step longer than this (seconds)")
     parser.add_argument("--hints", type=Path, help=argparse.SUPPRESS)
@@ -179,15 +234,20 @@ def main() -> None:
     sys.path.insert(0, str(ROOT))
     profiles = args.profiles.split(",") if args.profiles else None
     now = measure(args.seed, None, only, args.room, not args.no_echo_cancel, profiles,
-                  args.cap)
+                  args.cap, args.fixed_patience, args.returning)
     for name, figures in now.items():
         print(f"{name:11s} now:    {summary(figures)}", flush=True)
+    print(table(now), flush=True)
+    if args.json:
+        args.json.write_text(json.dumps(now, indent=1))
     if args.before:
         before = measure_before(args.before, args.seed, only)
         for name, figures in before.items():
             print(f"{name:11s} before ({args.before}): {summary(figures)}")
     print("(activities: each activity's length as a share of its scripted length; the "
-          "silent couple's row is the one with a target)")
+          "silent couple's row is the one with a target. talk end: a talk's last word to its "
+          "end, median; lost: floors ended too early; over: the voice over partners, seconds "
+          "a session; waiting: after last words, a share of the session, mean)")
 
 
 if __name__ == "__main__":

@@ -14,13 +14,16 @@ say, and when they actually spoke) against the session's events:
 - each activity's length, as a share of its scripted length;
 - whether the session reached its closing question and completed;
 - speech starts with no partner speaking: the assistant heard its own echo;
-- seconds of the assistant's speech at full level over a partner's, and the time
-  from a partner's first word over a prompt to the voice ducking.
+- seconds of the assistant's speech at full level over a partner's (and, apart,
+  ducked), and the time from a partner's first word over a prompt to the voice ducking;
+- the wait from a floor's last word to its end: each talk's (whatever ended it), and
+  the sum over the floors that ended for silence (the time a couple sat waiting to be
+  heard as done).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from assistant.audio.cues import CueBank
@@ -62,6 +65,9 @@ class Experience:
     spoken_over: float = 0.0  # seconds of the assistant's speech over a partner's
     barge_reactions: tuple[float, ...] = ()  # a partner's first word over a prompt → duck
     repairs: tuple[str, ...] = ()  # floors handed back to a partner who went on
+    ducked_over: float = 0.0  # seconds of the assistant's ducked speech over a partner's
+    talk_ends: tuple[float, ...] = ()  # last word of a talk → its end
+    waited: float = 0.0  # seconds, summed: last word → end of each floor ended for silence
 
 
 def shortened(exercise: Exercise, cap: float) -> Exercise:
@@ -73,9 +79,12 @@ def shortened(exercise: Exercise, cap: float) -> Exercise:
 def live_with(exercise: Exercise, profile: Profile, voice: Voice, seed: int = 0,
               settings: FloorSettings | None = None,
               floor_of: Callable[[str], str] | None = None,
-              room: Room | None = None, echo: bool = True) -> tuple[list[Event], Couple]:
+              room: Room | None = None, echo: bool = True,
+              pauses: Mapping[str, Iterable[float]] | None = None,
+              ) -> tuple[list[Event], Couple]:
     """Run `exercise` to its end on the virtual clock with a simulated couple, in `room`
-    if one is given (else straight into the microphone, with no echo and no noise)."""
+    if one is given (else straight into the microphone, with no echo and no noise);
+    `pauses` are each partner's, kept from an earlier session, as the journal keeps them."""
     events: list[Event] = []
     couple = Couple(profile, ("Ana", "Ben"), seed, floor_of=floor_of,
                     prompt_length=lambda text: len(voice.render(text)))
@@ -83,7 +92,7 @@ def live_with(exercise: Exercise, profile: Profile, voice: Voice, seed: int = 0,
     if room is not None and not echo:  # half duplex keeps fixed patience, as a session does
         settings = replace(settings or FloorSettings(), adaptive=False)
     machine = SessionMachine(plan, RATE, exercise.id, exercise.title, True, settings,
-                             exercise.minutes * 60)
+                             exercise.minutes * 60, pauses=pauses)
     audio = CoupleAudio(couple, room=RoomSound(room, RATE, seed) if room else None)
     runner = SessionRunner(machine, audio, Mixer(RATE), voice, CueBank(RATE),
                            [events.append, couple], detector=SpeechDetector(silero()),
@@ -136,7 +145,36 @@ def judge(exercise: str, profile: str, events: Sequence[Event], couple: Couple) 
         repairs=tuple(f"{e.data['floor']} of {e.data['partner'] or 'both'} handed back at "
                       f"{e.sample / RATE:.1f} s with {e.data['seconds']:.1f} s left"
                       for e in events if e.type == "floor_repaired"),
+        ducked_over=_ducked_over(events, couple),
+        talk_ends=tuple(w for kind, _, w in _waits(couple) if kind == "talk"),
+        waited=sum(w for _, reason, w in _waits(couple) if reason == "silence"),
     )
+
+
+def _waits(couple: Couple) -> list[tuple[str, str, float]]:
+    """Each ended floor with speech in it: its kind, why it ended, and the seconds from
+    its last word to its end (a repaired floor is judged by its last end)."""
+    waits = []
+    for floor in couple.floors:
+        said = [u.end for u in couple.said if u.floor == floor.number]
+        if floor.end is not None and said:
+            waits.append((floor.kind, floor.reason, max(0, floor.end - max(said)) / RATE))
+    return waits
+
+
+def _ducked_over(events: Sequence[Event], couple: Couple) -> float:
+    """Seconds in which the assistant's voice sounded ducked while a partner spoke: from
+    each barge-in to the next duck end or end of the prompt."""
+    spans: list[tuple[int, int]] = []
+    opened: int | None = None
+    for e in events:
+        if e.type == "barge_in" and opened is None:
+            opened = e.sample
+        elif e.type in ("duck_end", "say_end") and opened is not None:
+            spans.append((opened, e.sample))
+            opened = None
+    return sum(max(0, min(b, u.end) - max(a, u.start)) for a, b in spans
+               for u in couple.said) / RATE
 
 
 def _echo_starts(events: Sequence[Event], couple: Couple) -> tuple[str, ...]:
