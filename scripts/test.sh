@@ -3,4 +3,4 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh --test
-exec .venv/bin/python -m pytest -n 3 --durations=10 "$@"
+exec .venv/bin/python -m pytest -n 4 --durations=10 "$@"

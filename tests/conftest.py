@@ -15,9 +15,11 @@ import pytest
 
 @pytest.fixture(autouse=True, scope="session")
 def _isolated_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """Keep the speech cache and voices of test runs away from the user's own."""
+    """Keep the speech cache and voices of test runs away from the user's own; the
+    workers of one run share it (a rendered file is written whole, then renamed)."""
     patch = pytest.MonkeyPatch()
-    cache = tmp_path_factory.mktemp("cache")
+    cache = shared_temp(tmp_path_factory) / "cache"  # every worker's renders serve all
+    cache.mkdir(exist_ok=True)
     patch.setenv("XDG_CACHE_HOME", str(cache))
     patch.delenv("ASSISTANT_PIPER_VOICES_URL", raising=False)
     yield cache

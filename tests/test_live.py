@@ -168,7 +168,9 @@ def test_a_live_turn_hears_the_partner_and_ends_after_the_patience(
     assert "speech_start" in kinds and "speech_end" in kinds
     end = next(e for e in events if e["type"] == "turn_end")
     assert end["reason"] == "silence" and end["partner"] == "Ana"
-    speech_end = next(e for e in events if e["type"] == "speech_end")
+    # the last end of speech before the turn's (a loaded machine may stutter the played
+    # speech, which the detector rightly hears as a pause and a new start)
+    speech_end = [e for e in events if e["type"] == "speech_end" and e["t"] <= end["t"]][-1]
     assert end["t"] - speech_end["t"] == pytest.approx(2.0, abs=0.05)
 
 
