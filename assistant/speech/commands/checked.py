@@ -15,7 +15,7 @@ from pathlib import Path
 from assistant.base.paths import cache_home, private_dir, private_file
 
 
-def _mark(folder: Path) -> Path | None:
+def mark_of(folder: Path) -> Path | None:
     """Where the mark of this model, as its files are now, is kept (None: unreadable)."""
     digest = hashlib.sha256(str(folder.resolve()).encode())
     try:
@@ -29,15 +29,8 @@ def _mark(folder: Path) -> Path | None:
     return cache_home() / "checked-models" / digest.hexdigest()
 
 
-def was_checked(folder: Path) -> bool:
-    mark = _mark(folder)
-    return mark is not None and mark.is_file()
-
-
-def mark_checked(folder: Path) -> None:
-    mark = _mark(folder)
-    if mark is None:
-        return
+def leave_mark(mark: Path, folder: Path) -> None:
+    """Note that the model in `folder`, as `mark` describes it, loaded cleanly."""
     with contextlib.suppress(OSError):  # a cache that cannot be written costs a probe
         private_dir(mark.parent)
         with private_file(mark) as file:

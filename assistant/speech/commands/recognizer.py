@@ -17,7 +17,7 @@ import numpy as np
 
 from assistant.audio.mixer import Samples
 from assistant.base.errors import UserError
-from assistant.speech.commands.checked import mark_checked, was_checked
+from assistant.speech.commands.checked import leave_mark, mark_of
 from assistant.speech.commands.matcher import (
     UNKNOWN,
     Phrasebook,
@@ -57,8 +57,9 @@ def probe(folder: Path) -> str | None:
 def load_model(folder: Path, always_try: bool = False) -> Any:
     """A Vosk model from a folder (never by language: that would download), tried first in
     a child process so a damaged one is reported, never a crash (once, unless asked)."""
-    tried = was_checked(folder) and not always_try
-    problem = model_problem(folder) or (None if tried else probe(folder))
+    mark = mark_of(folder)
+    tried = mark is not None and mark.is_file()
+    problem = model_problem(folder) or (None if tried and not always_try else probe(folder))
     if problem:
         raise UserError(problem)
     import vosk
@@ -70,7 +71,8 @@ def load_model(folder: Path, always_try: bool = False) -> Any:
         raise UserError(f"The speech model at {folder} cannot be loaded (a file is damaged "
                         "or cut short); download it again with 'assistant models "
                         "download'.") from None
-    mark_checked(folder)
+    if mark is not None and not tried:
+        leave_mark(mark, folder)
     return model
 
 
