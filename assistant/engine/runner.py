@@ -37,6 +37,9 @@ from assistant.speech.detector import WINDOW, SpeechDetector, SpeechStarted, Win
 from assistant.speech.echo import EchoCanceller
 from assistant.speech.voice.rendering import Voice
 
+UNSURE_SECONDS = 0.25  # after the microphone rested, or a voice fell quiet, it listens this
+# long before the session takes it that nobody speaks: a partner may have begun while it
+# could not hear, or a first word may not yet have been sure enough to count
 EventSink = Callable[[Event], None]
 MicTap = Callable[[int, Samples], None]  # (session sample, window): every window heard
 
@@ -62,6 +65,8 @@ class SessionRunner(Yielding):
         self._faded_by = 0  # the sample by which the sounds cut last have faded out
         self._interrupted: Interrupted | None = None  # a prompt stopped for a partner
         self._mic_at = 0  # the session sample of the next microphone sample read
+        self._unsure_until = 0  # till then, someone may be speaking who is not yet heard
+        self._unsure = round(UNSURE_SECONDS * mixer.rate)
 
     def run(self) -> None:
         """Run to the end of the session; Ctrl-C stops it cleanly, logging `stopped`."""
@@ -236,7 +241,9 @@ class SessionRunner(Yielding):
                 name = self.listener.speech_ended(event.sample, self.machine.phase)
                 if name is not None:
                     self.command(Command.parse(name))
-        active = self.detector.state != "quiet"
+        if muted or self.detector.state != "quiet":
+            self._unsure_until = end + self._unsure
+        active = end < self._unsure_until  # nothing new starts until it has listened a moment
         if active != self._voice_active and not self.machine.finished:
             self._voice_active = active
             self._apply(self.machine.voice(active, max(end, self._now())))
