@@ -201,12 +201,16 @@ def test_the_mute_after_own_sound_covers_the_reported_output_latency(
     """A speaker that plays 0.8 s late (Bluetooth) sends the echo back that late."""
     from assistant.audio.virtual import VirtualAudio
 
-    session(tmp_path, SHARE, silence(1.0), name="speaker")
-    own_voice, _ = soundfile.read(str(tmp_path / "speaker" / "out.wav"), dtype="float32")
-    late_echo = np.concatenate([silence(0.8), own_voice])
+    def late_echo(name: str) -> np.ndarray:
+        """What the speaker played in a session with nobody speaking, 0.8 s late."""
+        session(tmp_path, SHARE, silence(1.0), name=name)
+        own_voice, _ = soundfile.read(str(tmp_path / name / "out.wav"), dtype="float32")
+        return np.concatenate([silence(0.8), own_voice])
+
     # the fixed 0.3 s tail alone lets the end of the late echo through as "speech" ...
-    assert only(session(tmp_path, SHARE, late_echo, name="tail"), "speech_start")
+    assert only(session(tmp_path, SHARE, late_echo("speaker"), name="tail"), "speech_start")
     # ... the stream's reported latency added to it keeps the assistant from hearing itself
+    # (the session then waits out its own late sound, so its echo is recorded anew)
     monkeypatch.setattr(VirtualAudio, "output_latency", round(0.8 * RATE))
-    events = session(tmp_path, SHARE, late_echo, name="latency")
+    events = session(tmp_path, SHARE, late_echo("late-speaker"), name="latency")
     assert only(events, "speech_start") == []

@@ -37,9 +37,9 @@ from assistant.speech.detector import WINDOW, SpeechDetector, SpeechStarted, Win
 from assistant.speech.echo import EchoCanceller
 from assistant.speech.voice.rendering import Voice
 
-UNSURE_SECONDS = 0.25  # after the microphone rested, or a voice fell quiet, it listens this
-# long before the session takes it that nobody speaks: a partner may have begun while it
-# could not hear, or a first word may not yet have been sure enough to count
+UNSURE_SECONDS = 0.25  # after the microphone rested, or a voice faded before it was sure,
+# it listens this long before the session takes it that nobody speaks: a partner may
+# have begun while it could not hear, or a first word may not have been sure enough
 EventSink = Callable[[Event], None]
 MicTap = Callable[[int, Samples], None]  # (session sample, window): every window heard
 
@@ -241,9 +241,10 @@ class SessionRunner(Yielding):
                 name = self.listener.speech_ended(event.sample, self.machine.phase)
                 if name is not None:
                     self.command(Command.parse(name))
-        if muted or self.detector.state != "quiet":
+        if muted or self.detector.state == "starting":
             self._unsure_until = end + self._unsure
-        active = end < self._unsure_until  # nothing new starts until it has listened a moment
+        # nothing new starts until it has listened a moment
+        active = self.detector.state != "quiet" or end < self._unsure_until
         if active != self._voice_active and not self.machine.finished:
             self._voice_active = active
             self._apply(self.machine.voice(active, max(end, self._now())))
