@@ -22,7 +22,6 @@ length with the usual settings.
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 
@@ -32,6 +31,7 @@ from assistant.speech.voice.rendering import EspeakVoice, VoiceSettings
 from assistant.testing.couple import PROFILES
 from assistant.testing.experience import judge, live_with, shortened
 from assistant.testing.room import ROOMS
+from tests.conftest import shared_temp
 
 HANDOVER_BOUND = 7.0  # seconds from the last word of a finished share to the next sound
 CAP = 30.0  # seconds a step lasts at most: more than twice the warning below
@@ -65,7 +65,10 @@ def test_every_exercise_meets_every_profile_and_every_profile_every_room() -> No
 
 @pytest.fixture(scope="module")
 def voice(tmp_path_factory: pytest.TempPathFactory) -> EspeakVoice:
-    return EspeakVoice(VoiceSettings(), 16_000, Path(tmp_path_factory.mktemp("voice")))
+    """One voice cache for every worker of the run: each prompt is rendered once."""
+    cache = shared_temp(tmp_path_factory) / "couple-voice"
+    cache.mkdir(exist_ok=True)
+    return EspeakVoice(VoiceSettings(), 16_000, cache)
 
 
 @pytest.mark.timeout(240)
