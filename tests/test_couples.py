@@ -22,7 +22,6 @@ length with the usual settings.
 
 from __future__ import annotations
 
-
 import pytest
 
 from assistant.script.library import exercise_ids, find_exercise
