@@ -17,6 +17,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
+import scipy.fft
 
 from assistant.audio.loudness import SPEECH_LOUDNESS
 from assistant.audio.mixer import Samples
@@ -25,7 +26,8 @@ RATE = 16_000
 SOFTER_DB = 10.0  # one partner speaks this much softer than the other
 PARTNER_RMS = 0.1  # about the louder partner's speech level (espeak at 0.8 peak): -20 dBFS
 VOICE_RMS = 10 ** (SPEECH_LOUDNESS / 20)  # the assistant's speech, brought to -23 LUFS
-PART = 512  # samples: the convolution's block; the echo can be no earlier than this
+PART = 512  # samples: the convolution's shortest block; the echo can be no earlier than this
+LONGEST_PART = 2048  # a later echo is worked out in longer blocks: fewer, cheaper per sample
 NOISE_LOOP_SECONDS = 7.3  # noise is drawn once and looped, so a room costs little
 
 
@@ -88,16 +90,18 @@ class RoomSound:
         gain = 10 ** (room.echo_db / 20) * PARTNER_RMS / VOICE_RMS
         self._ir = impulse_response(room.rt60, room.direct, rate, seed) * np.float32(gain)
         self.delay = max(PART, round((room.card_latency + room.extra_delay) * rate))
+        # a block's echo is due `delay` after it began, so blocks up to that long will do
+        self.part = part = min(LONGEST_PART, 1 << (self.delay.bit_length() - 1))
         self._echo = np.zeros(0, dtype=np.float32)  # the echo from sample _base on
         self._base = 0
-        ir = np.concatenate([self._ir, np.zeros(-len(self._ir) % PART, dtype=np.float32)])
-        parts = np.fft.rfft(ir.reshape(-1, PART), 2 * PART)  # the IR's partitions
+        ir = np.concatenate([self._ir, np.zeros(-len(self._ir) % part, dtype=np.float32)])
+        parts = scipy.fft.rfft(ir.reshape(-1, part), 2 * part)  # the IR's partitions (complex64)
         # the latest blocks' spectra in a ring (the newest at _newest); the partitions are
         # kept reversed and twice over, so the slice that lines up with the ring is a view
         self._history = np.zeros_like(parts)
         self._newest = 0
         self._facing = np.concatenate([parts[::-1], parts[::-1]])
-        self._previous = np.zeros(PART, dtype=np.float32)
+        self._pair = np.zeros(2 * part, dtype=np.float32)  # the block before, and this one
         self._pending = np.zeros(0, dtype=np.float32)  # rendered, not yet a whole block
         self._origin: int | None = None  # the session sample of the first block
         self._blocks = self._quiet_blocks = 0
@@ -120,38 +124,40 @@ class RoomSound:
 
     def played(self, start: int, block: Samples) -> None:
         """The mixer rendered `block` from session sample `start` (mono or stereo)."""
-        mono = block if block.ndim == 1 else block.mean(axis=1)
+        mono = (block if block.ndim == 1 else block.mean(axis=1)).astype(np.float32, copy=False)
         if self._origin is None:
             self._origin = start
-        self._pending = np.concatenate([self._pending, mono.astype(np.float32)])
-        while len(self._pending) >= PART:
-            self._convolve(self._pending[:PART])
-            self._pending = self._pending[PART:]
+        self._pending = np.concatenate([self._pending, mono]) if len(self._pending) else mono
+        while len(self._pending) >= self.part:
+            self._convolve(self._pending[: self.part])
+            self._pending = self._pending[self.part :]
 
     def _convolve(self, part: Samples) -> None:
         """One block through the room: uniformly partitioned convolution, so a long
         impulse response costs a few short transforms a block, and silence nothing."""
         assert self._origin is not None
-        at = self._origin + self._blocks * PART + self.delay
+        at = self._origin + self._blocks * self.part + self.delay
         self._blocks += 1
         if part.any():
             self._quiet_blocks = 0
         elif self._quiet_blocks >= len(self._history):  # the tail has rung out
             if self._quiet_blocks == len(self._history):
                 self._history[:] = 0
+                self._pair[:] = 0
                 self._quiet_blocks += 1
-            self._previous = part
             return
         else:
             self._quiet_blocks += 1
         count = len(self._history)
         self._newest = (self._newest + 1) % count
-        self._history[self._newest] = np.fft.rfft(np.concatenate([self._previous, part]))
-        self._previous = part
+        pair, half = self._pair, self.part
+        pair[:half] = pair[half:]
+        pair[half:] = part
+        self._history[self._newest] = scipy.fft.rfft(pair)
         # block newest - k meets partition k: ring slot j meets partition (newest - j) mod K
         facing = self._facing[count - 1 - self._newest : 2 * count - 1 - self._newest]
-        ring = np.fft.irfft(np.einsum("kf,kf->f", self._history, facing))[PART:]
-        self._add(at, ring.astype(np.float32))
+        ring = scipy.fft.irfft(np.einsum("kf,kf->f", self._history, facing))[self.part :]
+        self._add(at, ring)
 
     def _add(self, at: int, ring: Samples) -> None:
         if at < self._base:  # already heard: only what is still to come can be added
