@@ -108,3 +108,20 @@ def test_a_canceller_that_cannot_load_says_why_in_one_sentence(
     assert echo is None
     assert notice.startswith("Echo cancellation cannot load") and notice.count(". ") == 0
     assert notice.endswith("the microphone rests while the assistant speaks.")
+
+
+def test_half_duplex_hears_again_only_past_its_own_sound_and_its_tail() -> None:
+    from assistant.audio.mixer import Mixer
+    from assistant.engine.duplex import OwnSound, SelfHearing
+
+    own = OwnSound(RATE)  # a 0.3 s tail: 4800 samples
+    own.add(1_000, 9_000)
+    own.add(14_000, 20_000)  # begins within the first one's tail: one long rest
+    latency = 800
+    hears = own.heard_from(512, 512, latency)
+    assert hears % 512 == 0 and hears >= 20_000 + 4_800 + latency
+    assert hears - 512 < 20_000 + 4_800 + latency  # the first window it can hear
+    assert own.near(hears - 512, hears, latency) and not own.near(hears, hears + 512, latency)
+    assert own.heard_from(30_208, 512, latency) == 30_208  # nothing sounds there
+    # with a canceller or headphones the microphone never rests for the voice
+    assert SelfHearing(Mixer(RATE), None, headphones=True).resting_until(512, 512, 0) == 512

@@ -37,6 +37,16 @@ class OwnSound:
         self.spans = [(a, b) for a, b in self.spans if b + tail > start]
         return any(a < end for a, _ in self.spans)
 
+    def heard_from(self, start: int, window: int, latency: int = 0) -> int:
+        """The first window start from `start` on (in steps of `window`) that neither own
+        sound nor its echo's tail reaches."""
+        tail = self.tail + latency
+        while True:
+            reach = max((b + tail for a, b in self.spans if a < start + window), default=start)
+            if reach <= start:
+                return start
+            start += -(-(reach - start) // window) * window
+
     def shorten(self, start: int, until: int) -> None:
         """The sound that began at `start` was cut, and is silent by `until`."""
         self.spans = [(a, min(b, until) if a == start else b) for a, b in self.spans]
@@ -115,6 +125,13 @@ class SelfHearing:
         if self.echo is None or not self.echo.trained:  # half duplex while it learns
             return self.own.near(start, end, latency)
         return self.cues.near(start, end, latency)
+
+    def resting_until(self, start: int, window: int, latency: int) -> int:
+        """Where the microphone, resting from `start` on (half duplex), hears again: the
+        windows before can be heard all at once, since nothing in them can be heard."""
+        if self.full_duplex:
+            return start
+        return self.own.heard_from(start, window, latency)
 
     def echoing(self, start: int, end: int, latency: int) -> bool:
         """Whether the window holds what is left of the assistant's voice after

@@ -144,7 +144,9 @@ class SessionRunner(Yielding):
         if self.machine.next_due is not None:
             times.append(self.machine.next_due)
         if listening and self._attending and self.audio.steps_with_mic:  # every window
-            times.append(self._self.ready_at(self._windows.next_start + WINDOW))
+            start = self._windows.next_start  # (or all that the microphone rests through)
+            hears = self._self.resting_until(start, WINDOW, self.audio.output_latency)
+            times.append(hears if hears > start else self._self.ready_at(start + WINDOW))
         return min(times, default=None)
 
     def _catch_up(self, limit: int | None = None) -> None:
