@@ -5,6 +5,8 @@ an underrun or a stall it skips the audio that could not play, so later sounds
 keep their places. A watchdog thread, apart from every call that could block on
 a frozen sound server, notices a stream that stopped moving; the session then
 pauses with a notice, and a lost stream is abandoned on a thread of its own.
+A duplex stream whose PortAudio thread spins (as after an underrun) is restarted
+(`LiveAudio._restart_spinning`).
 """
 
 from __future__ import annotations
@@ -31,6 +33,8 @@ WATCH_SECONDS = 0.1  # how often the watchdog looks
 WAIT_SECONDS = 0.25  # the longest the session waits between looks at the watchdog
 ABANDON_SECONDS = 0.5  # how long closing a lost stream may take before it is left behind
 MAX_REOPENS = 5  # streams that stop on their own are reopened this often in a session
+SPIN_SECONDS = 1.0  # how often the callback measures its own thread's CPU
+SPIN_SHARE = 0.5  # of a core, over that time: the thread spins (its own work is about 2 %)
 _EMPTY = np.zeros(0, dtype=np.float32)
 
 NO_INPUT = (
@@ -80,8 +84,12 @@ class LiveAudio:
         self._lost = threading.Event()
         self._failed = False  # the stream itself stopped (rather than stalling)
         self.reopened = 0  # streams restarted after failing on their own
+        self.restarted = 0  # restarts of the duplex stream whose thread spun
         self._progress_at = 0.0  # when the callback last rendered (time.monotonic)
         self._playing = False  # the stream has rendered its first block
+        self._spinning = threading.Event()  # the duplex stream's thread spins: restart it
+        self._restarting = threading.Lock()  # held while it does: stopped on purpose
+        self._spin_mark: tuple[float, float] | None = None  # (wall, thread CPU) measured
 
     def open(self, mixer: Mixer) -> None:
         sd = import_sounddevice()
@@ -113,6 +121,8 @@ class LiveAudio:
             # time base, so the time between the two is caught up like any stall
             self._hold = 0
             self._lost.clear()
+            self._spinning.clear()
+            self._spin_mark = None
             self._failed = False
             self._playing, self._progress_at = False, time.monotonic()
             self._stream.start()
@@ -164,6 +174,8 @@ class LiveAudio:
         # the microphone keeps mic sample n at session sample n: the time the clock
         # skipped is filled with the sound of the moment after it (silence there would
         # look like a pause in a partner's speech), the time it held still is dropped
+        if status.output_underflow or status.input_overflow or self._spun():
+            self._spinning.set()
         skipped, held = self._render(outdata, frames, times)
         if skipped:
             self._mic.put_nowait(np.resize(indata[:, 0], skipped).astype(np.float32))
@@ -174,7 +186,12 @@ class LiveAudio:
         moving (a frozen sound server blocks the stream's own thread, never this one)."""
         while self._stream is stream and not self._lost.is_set():
             time.sleep(WATCH_SECONDS)
-            active = _still_active(stream)
+            if not self._restarting.acquire(blocking=False):
+                continue  # stopped on purpose, for a moment
+            try:
+                active = _still_active(stream)
+            finally:
+                self._restarting.release()
             if self._stream is not stream:  # closed or replaced meanwhile
                 return
             if not active:
@@ -195,6 +212,8 @@ class LiveAudio:
         that stopped on its own (PortAudio gives up after some underruns, as after a stall
         of this process) is opened again once, at once: the device may be fine. A stalled
         one is not: reopening would block on a frozen server."""
+        if self._spinning.is_set() and not self._lost.is_set():
+            self._restart_spinning()
         if not self._lost.is_set():
             return
         failed = self._failed
@@ -207,6 +226,46 @@ class LiveAudio:
             except UserError:
                 pass
         raise DeviceLost
+
+    def _spun(self) -> bool:
+        """Whether the stream's thread (this one: the callback's) used more than
+        SPIN_SHARE of a core over the last SPIN_SECONDS."""
+        wall, cpu = time.monotonic(), time.thread_time()
+        if self._spin_mark is None:
+            self._spin_mark = wall, cpu
+            return False
+        since, used = wall - self._spin_mark[0], cpu - self._spin_mark[1]
+        if since < SPIN_SECONDS:
+            return False
+        self._spin_mark = wall, cpu
+        return used > SPIN_SHARE * since
+
+    def _restart_spinning(self) -> None:
+        """Stop and start the duplex stream again: its thread spins, or is about to.
+
+        PortAudio's ALSA loop (19.6, through ALSA's PulseAudio plugin) can stop waiting
+        between blocks: the plugin's poll descriptor stays readable while the stream has
+        no block ready, so the stream's thread polls in a tight loop and burns a whole
+        core for the rest of the session. An underrun or overrun starts it (a stall of
+        0.3 s under load is enough), and sometimes nothing the callback is told of: so
+        either is a reason, and so is the callback's thread using most of a core.
+        Restarting the stream, in about 5 ms, ends it; the clock catches up with the
+        time it took like any stall. A stream that cannot restart is a failed one.
+        """
+        self._spinning.clear()
+        stream = self._stream
+        if stream is None:
+            return
+        with self._restarting:
+            self._spin_mark = None  # the restarted stream runs on a new thread
+            try:
+                stream.abort()
+                stream.start()
+            except Exception:  # PortAudioError, or a stream closed meanwhile
+                self._failed = True
+                self._lost.set()
+                return
+        self.restarted += 1
 
     def advance(self, until: int | None, inbox: queue.Queue[T]) -> list[T]:
         assert self._mixer is not None, "open() first"
