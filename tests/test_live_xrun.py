@@ -14,7 +14,7 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from assistant.audio import live
+from assistant.audio import live, spin
 from assistant.audio.mixer import Mixer
 from assistant.testing.pulse import PulseServer
 
@@ -76,8 +76,8 @@ def test_a_callback_thread_using_most_of_a_core_restarts_the_stream(
         monkeypatch: pytest.MonkeyPatch) -> None:
     """A spin the callback is told nothing of is seen in its own thread's CPU time."""
     clock = {"wall": 100.0, "cpu": 5.0}
-    monkeypatch.setattr(live.time, "monotonic", lambda: clock["wall"])
-    monkeypatch.setattr(live.time, "thread_time", lambda: clock["cpu"])
+    monkeypatch.setattr(spin.time, "monotonic", lambda: clock["wall"])
+    monkeypatch.setattr(spin.time, "thread_time", lambda: clock["cpu"])
     stream = FakeStream()
     audio = duplex(stream)
     for wall, cpu in ((100.0, 5.0), (100.6, 5.3), (101.0, 5.02), (102.0, 5.04)):

@@ -11,7 +11,6 @@ A duplex stream whose PortAudio thread spins (as after an underrun) is restarted
 
 from __future__ import annotations
 
-import atexit
 import contextlib
 import queue
 import threading
@@ -22,6 +21,13 @@ import numpy as np
 
 from assistant.audio.io import T, drain, wait_for_input
 from assistant.audio.mixer import Mixer, Samples
+from assistant.audio.portaudio import (
+    abandon,
+    import_sounddevice,
+    skip_portaudio_exit_handler,
+    still_active,
+)
+from assistant.audio.spin import SpinWatch
 from assistant.audio.streamclock import StreamClock
 from assistant.base.errors import DeviceLost, UserError
 
@@ -33,8 +39,6 @@ WATCH_SECONDS = 0.1  # how often the watchdog looks
 WAIT_SECONDS = 0.25  # the longest the session waits between looks at the watchdog
 ABANDON_SECONDS = 0.5  # how long closing a lost stream may take before it is left behind
 MAX_REOPENS = 5  # streams that stop on their own are reopened this often in a session
-SPIN_SECONDS = 1.0  # how often the callback measures its own thread's CPU
-SPIN_SHARE = 0.5  # of a core, over that time: the thread spins (its own work is about 2 %)
 _EMPTY = np.zeros(0, dtype=np.float32)
 
 NO_INPUT = (
@@ -45,17 +49,6 @@ NO_DEVICE = (
     "No sound output device is available; use --text for typed prompts without sound, "
     "or --out-file FILE.wav to write the session to a file."
 )
-
-
-def import_sounddevice() -> Any:
-    try:
-        import sounddevice
-    except OSError:
-        raise UserError(
-            "The PortAudio library is missing; install the libportaudio2 package "
-            "(sudo apt install libportaudio2)."
-        ) from None
-    return sounddevice
 
 
 class LiveAudio:
@@ -89,7 +82,7 @@ class LiveAudio:
         self._playing = False  # the stream has rendered its first block
         self._spinning = threading.Event()  # the duplex stream's thread spins: restart it
         self._restarting = threading.Lock()  # held while it does: stopped on purpose
-        self._spin_mark: tuple[float, float] | None = None  # (wall, thread CPU) measured
+        self._spin = SpinWatch()  # the duplex callback's own thread's CPU
 
     def open(self, mixer: Mixer) -> None:
         sd = import_sounddevice()
@@ -122,7 +115,7 @@ class LiveAudio:
             self._hold = 0
             self._lost.clear()
             self._spinning.clear()
-            self._spin_mark = None
+            self._spin.reset()
             self._failed = False
             self._playing, self._progress_at = False, time.monotonic()
             self._stream.start()
@@ -174,7 +167,7 @@ class LiveAudio:
         # the microphone keeps mic sample n at session sample n: the time the clock
         # skipped is filled with the sound of the moment after it (silence there would
         # look like a pause in a partner's speech), the time it held still is dropped
-        if status.output_underflow or status.input_overflow or self._spun():
+        if status.output_underflow or status.input_overflow or self._spin.spun():
             self._spinning.set()
         skipped, held = self._render(outdata, frames, times)
         if skipped:
@@ -189,7 +182,7 @@ class LiveAudio:
             if not self._restarting.acquire(blocking=False):
                 continue  # stopped on purpose, for a moment
             try:
-                active = _still_active(stream)
+                active = still_active(stream)
             finally:
                 self._restarting.release()
             if self._stream is not stream:  # closed or replaced meanwhile
@@ -227,37 +220,16 @@ class LiveAudio:
                 pass
         raise DeviceLost
 
-    def _spun(self) -> bool:
-        """Whether the stream's thread (this one: the callback's) used more than
-        SPIN_SHARE of a core over the last SPIN_SECONDS."""
-        wall, cpu = time.monotonic(), time.thread_time()
-        if self._spin_mark is None:
-            self._spin_mark = wall, cpu
-            return False
-        since, used = wall - self._spin_mark[0], cpu - self._spin_mark[1]
-        if since < SPIN_SECONDS:
-            return False
-        self._spin_mark = wall, cpu
-        return used > SPIN_SHARE * since
-
     def _restart_spinning(self) -> None:
-        """Stop and start the duplex stream again: its thread spins, or is about to.
-
-        PortAudio's ALSA loop (19.6, through ALSA's PulseAudio plugin) can stop waiting
-        between blocks: the plugin's poll descriptor stays readable while the stream has
-        no block ready, so the stream's thread polls in a tight loop and burns a whole
-        core for the rest of the session. An underrun or overrun starts it (a stall of
-        0.3 s under load is enough), and sometimes nothing the callback is told of: so
-        either is a reason, and so is the callback's thread using most of a core.
-        Restarting the stream, in about 5 ms, ends it; the clock catches up with the
-        time it took like any stall. A stream that cannot restart is a failed one.
-        """
+        """Stop and start the duplex stream again: its thread spins, or is about to
+        (`spin.py`). The clock catches up with the few milliseconds it takes like any
+        stall; a stream that cannot restart is a failed one."""
         self._spinning.clear()
         stream = self._stream
         if stream is None:
             return
         with self._restarting:
-            self._spin_mark = None  # the restarted stream runs on a new thread
+            self._spin.reset()
             try:
                 stream.abort()
                 stream.start()
@@ -295,12 +267,12 @@ class LiveAudio:
                 stream.stop()
                 stream.close()
             return
-        closing = threading.Thread(target=_abandon, args=(stream,), name="abandon stream",
+        closing = threading.Thread(target=abandon, args=(stream,), name="abandon stream",
                                    daemon=True)
         closing.start()
         closing.join(ABANDON_SECONDS)
         if closing.is_alive():  # never wait for it at exit either
-            _skip_portaudio_exit_handler()
+            skip_portaudio_exit_handler()
 
 
 def stalled(quiet_seconds: float, playing: bool) -> bool:
@@ -309,39 +281,6 @@ def stalled(quiet_seconds: float, playing: bool) -> bool:
     return quiet_seconds > (STALL_SECONDS if playing else START_GRACE_SECONDS)
 
 
-def _still_active(stream: Any) -> bool:
-    """A stream closed by another thread meanwhile raises (PortAudio error -9988)."""
-    try:
-        return bool(stream.active)
-    except Exception:
-        return False
-
-
-def _abandon(stream: Any) -> None:
-    with contextlib.suppress(Exception):
-        stream.abort()
-        stream.close()
-
-
-def _skip_portaudio_exit_handler() -> None:
-    """sounddevice closes PortAudio at exit, which waits for every open stream: with one
-    stuck on a frozen server the process would never end."""
-    import sounddevice
-
-    handler = getattr(sounddevice, "_exit_handler", None)
-    if handler is not None:
-        atexit.unregister(handler)
-
-
 def _output_latency(latency: Any) -> float:
     """The output part of a stream's reported latency: (input, output) for a duplex one."""
     return float(latency[1] if isinstance(latency, (tuple, list)) else latency)
-
-
-def offers_stereo(device: str | int | None) -> bool:
-    """Whether the output device has two channels or more (so partners can be placed)."""
-    sd = import_sounddevice()
-    try:
-        return int(sd.query_devices(device, "output")["max_output_channels"]) >= 2
-    except (ValueError, sd.PortAudioError):
-        return False  # no such device: opening it will say so plainly

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from assistant.audio.io import SESSION_RATE
-from assistant.audio.live import import_sounddevice
 from assistant.audio.mixer import Samples
+from assistant.audio.portaudio import import_sounddevice
 from assistant.base.errors import UserError
 from assistant.cli.options import device_spec
 from assistant.speech.commands.models import choose_model

@@ -13,9 +13,10 @@ from typing import Any
 
 from assistant.audio.cues import CueBank
 from assistant.audio.io import SESSION_RATE, AudioIO
-from assistant.audio.live import LiveAudio, offers_stereo
+from assistant.audio.live import LiveAudio
 from assistant.audio.loudness import SPEECH_LOUDNESS
 from assistant.audio.mixer import Mixer
+from assistant.audio.portaudio import offers_stereo
 from assistant.audio.virtual import VirtualAudio
 from assistant.audio.wallclock import WallClock
 from assistant.base.errors import UserError
