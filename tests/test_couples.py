@@ -64,10 +64,9 @@ def test_every_exercise_meets_every_profile_and_every_profile_every_room() -> No
 
 @pytest.fixture(scope="module")
 def voice(tmp_path_factory: pytest.TempPathFactory) -> EspeakVoice:
-    """One voice cache for every worker of the run: each prompt is rendered once."""
-    cache = shared_temp(tmp_path_factory) / "couple-voice"
-    cache.mkdir(exist_ok=True)
-    return EspeakVoice(VoiceSettings(), 16_000, cache)
+    """The speech cache every worker's sessions share (the command line's too): each
+    prompt is rendered once a run."""
+    return EspeakVoice(VoiceSettings(), 16_000, shared_temp(tmp_path_factory) / "cache" / "voice")
 
 
 @pytest.mark.timeout(240)
