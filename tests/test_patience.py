@@ -38,11 +38,11 @@ def test_a_share_follows_long_pauses_within_three_to_eight_seconds() -> None:
     fluent, thinker, slow = PauseBook(), PauseBook(), PauseBook()
     for n in range(20):
         fluent.heard("Ana", 0.5 + 0.05 * n)
-        thinker.heard("Ana", 2.0 + 0.3 * n)
+        thinker.heard("Ana", 1.5 + 0.25 * n)
         slow.heard("Ana", 6.0 + 0.3 * n)
     assert fluent.patience(FloorKind.SHARE, "Ana") == 3.0
     assert fluent.patience(FloorKind.ANSWER, "Ana") == 1.975  # the median and a margin
-    assert thinker.patience(FloorKind.SHARE, "Ana") == 7.345  # the 85th percentile, + 0.5
+    assert thinker.patience(FloorKind.SHARE, "Ana") == 6.775  # the 90th percentile, + 1
     assert slow.patience(FloorKind.SHARE, "Ana") == 8.0
 
 
@@ -66,7 +66,7 @@ def test_a_rare_long_pause_is_left_to_repair_and_long_pauses_are_followed() -> N
     assert book.patience(FloorKind.SHARE, "Ana") == 3.0  # nobody waits for the rare one
     for _ in range(3):
         book.heard("Ana", 3.6)
-    assert book.patience(FloorKind.SHARE, "Ana") == 4.1  # long pauses are hers now
+    assert book.patience(FloorKind.SHARE, "Ana") == 4.6  # long pauses are hers now
 
 
 def test_stored_pauses_carry_over_but_odd_values_are_ignored() -> None:

@@ -5,7 +5,7 @@ someone who thinks for five seconds between them. Here each partner's pauses ins
 their own floors are heard and kept (the latest ones, so a partner who slows down
 mid-session is followed), and the patience of their next floor follows them:
 
-- a share's, their long pauses: the 85th percentile plus half a second, 3 to 8 s;
+- a share's, their long pauses: the 90th percentile plus a second, 3 to 8 s;
 - an answer's, their short pauses: the median plus a second, 1.5 to 4 s;
 - a talk's, the couple's shared silences, as a share's, but never under 5 s (nor
   over the fixed default): a talk's silences are mostly short ones between
@@ -34,8 +34,8 @@ SHARED = "both"  # the key of the couple's shared silences
 
 @dataclass(frozen=True)
 class PatienceRules:
-    long_pause: float = 0.85  # the quantile of a partner's pauses a share's patience follows
-    long_margin: float = 0.5  # seconds added to it
+    long_pause: float = 0.9  # the quantile of a partner's pauses a share's patience follows
+    long_margin: float = 1.0  # seconds added to it
     short_margin: float = 1.0  # seconds added to the median pause, for an answer
     share: tuple[float, float] = (3.0, 8.0)
     answer: tuple[float, float] = (1.5, 4.0)
