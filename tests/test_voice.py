@@ -73,3 +73,32 @@ def test_a_named_voice_is_used_and_an_unknown_one_is_refused() -> None:
 def test_out_of_range_settings_are_refused(settings: VoiceSettings) -> None:
     with pytest.raises(UserError):
         EspeakVoice(settings, RATE)
+
+
+def test_closing_lets_a_render_under_way_finish_and_drops_the_rest() -> None:
+    """The process may end right after: it must not end with the worker in native code."""
+    import threading
+
+    from assistant.speech.voice.rendering import SpeechVoice
+
+    started, release = threading.Event(), threading.Event()
+
+    class Slow:
+        engine, identity = "slow", "slow-1"
+
+        def load(self) -> None:
+            pass
+
+        def synthesize(self, text: str, words_per_minute: int, rate: int) -> np.ndarray:
+            started.set()
+            release.wait(1.0)  # still rendering when the session closes
+            return np.zeros(160, dtype=np.float32)
+
+    voice = SpeechVoice(Slow(), VoiceSettings(), RATE)
+    voice.prepare(["First prompt.", "Second prompt.", "Third prompt."])
+    assert started.wait(5.0)
+    ahead = list(voice._ahead)
+    threading.Timer(0.2, release.set).start()
+    voice.close()
+    assert ahead[0].done() and not ahead[0].cancelled()  # finished, not abandoned
+    assert all(future.cancelled() for future in ahead[1:])  # never begun

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Iterable
-from concurrent.futures import Future
+from concurrent.futures import Future, wait
 from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
@@ -32,6 +32,7 @@ from assistant.speech.voice.piper import VoiceFileError
 from assistant.speech.voice.worker import AHEAD, NOW, speech_worker
 
 SILENCE_FLOOR = 1e-3  # below this the rendered edges count as silence
+CLOSE_WAIT_SECONDS = 3.0  # at the end, how long a render under way may take to finish
 MIN_RATE, MAX_RATE = 80, 400
 
 __all__ = ["EspeakVoice", "SilentVoice", "SpeechVoice", "Voice", "VoiceInfo",
@@ -115,10 +116,14 @@ class SpeechVoice:
         self._ahead.append(speech_worker().submit(self._load, AHEAD))
 
     def close(self) -> None:
-        """Drop the work ahead that has not started: the session that wanted it is over."""
-        for future in self._ahead:
-            future.cancel()
+        """Drop the work ahead that has not started: the session that wanted it is over.
+
+        A render under way is let finish (briefly): were the process to end meanwhile,
+        the interpreter would stop the worker thread inside native code (soxr, Piper's
+        runtime), and C++ code stopped that way aborts the process."""
+        under_way = [future for future in self._ahead if not future.cancel()]
         self._ahead = []
+        wait(under_way, timeout=CLOSE_WAIT_SECONDS)
 
     def _key(self, text: str, words_per_minute: int) -> CacheKey:
         return CacheKey(self.engine.engine, self.engine.identity, words_per_minute, self.rate,
