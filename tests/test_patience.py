@@ -35,15 +35,13 @@ def test_defaults_hold_until_a_few_pauses_are_heard() -> None:
 
 
 def test_a_share_follows_long_pauses_within_three_to_eight_seconds() -> None:
-    fluent, thinker, slow = PauseBook(), PauseBook(), PauseBook()
+    fluent, thinker = PauseBook(), PauseBook()
     for n in range(20):
         fluent.heard("Ana", 0.5 + 0.05 * n)
-        thinker.heard("Ana", 1.5 + 0.25 * n)
-        slow.heard("Ana", 6.0 + 0.3 * n)
+        thinker.heard("Ana", 2.0 + 0.3 * n)
     assert fluent.patience(FloorKind.SHARE, "Ana") == 3.0
     assert fluent.patience(FloorKind.ANSWER, "Ana") == 1.975  # the median and a margin
-    assert thinker.patience(FloorKind.SHARE, "Ana") == 6.775  # the 90th percentile, + 1
-    assert slow.patience(FloorKind.SHARE, "Ana") == 8.0
+    assert thinker.patience(FloorKind.SHARE, "Ana") == 8.0
 
 
 def test_a_talk_follows_shared_silences_never_under_five_seconds() -> None:
@@ -52,21 +50,19 @@ def test_a_talk_follows_shared_silences_never_under_five_seconds() -> None:
         book.heard(SHARED, 1.0)
     assert book.patience(FloorKind.TALK, "both") == 5.0
     book.heard(SHARED, 4.0)  # one partner thought a while before taking it up
-    assert book.patience(FloorKind.TALK, "both") == 5.0  # rare: a repair's, not everyone's
+    assert book.patience(FloorKind.TALK, "both") == 6.0  # rare, but never to be cut
     for _ in range(30):
-        book.heard(SHARED, 14.0)
+        book.heard(SHARED, 9.0)
     assert book.patience(FloorKind.TALK, "both") == 12.0  # never over the default
 
 
-def test_a_rare_long_pause_is_left_to_repair_and_long_pauses_are_followed() -> None:
+def test_a_rare_long_pause_keeps_a_share_patient() -> None:
     book = PauseBook()
     for _ in range(9):
         book.heard("Ana", 1.0)
-    book.heard("Ana", 3.6)  # it ended her floor, she went on, and had it back
-    assert book.patience(FloorKind.SHARE, "Ana") == 3.0  # nobody waits for the rare one
-    for _ in range(3):
-        book.heard("Ana", 3.6)
-    assert book.patience(FloorKind.SHARE, "Ana") == 4.6  # long pauses are hers now
+    assert book.patience(FloorKind.SHARE, "Ana") == 3.0
+    book.heard("Ana", 3.6)
+    assert book.patience(FloorKind.SHARE, "Ana") == 5.4  # the longest, half again
 
 
 def test_stored_pauses_carry_over_but_odd_values_are_ignored() -> None:
@@ -124,7 +120,7 @@ def test_a_partner_who_slows_down_mid_session_is_given_longer(tmp_path: Path) ->
     adaptive = lived(pauses, FloorSettings(), tmp_path)
     assert adaptive[:2] == [6.0, 6.0]  # nothing heard yet: the default
     assert adaptive[3] == 3.0  # short pauses: a short patience
-    assert adaptive[-1] >= 4.0  # longer pauses heard, even those that outlasted it
+    assert adaptive[-1] >= 4.5  # longer pauses heard, even those that outlasted it
     assert adaptive == sorted(adaptive[:2], reverse=True) + adaptive[2:]
 
 

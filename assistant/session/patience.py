@@ -5,16 +5,12 @@ someone who thinks for five seconds between them. Here each partner's pauses ins
 their own floors are heard and kept (the latest ones, so a partner who slows down
 mid-session is followed), and the patience of their next floor follows them:
 
-- a share's, their long pauses: the 90th percentile plus a second, 3 to 8 s;
-- an answer's, their short pauses: the median plus a second, 1.5 to 4 s;
-- a talk's, the couple's shared silences, as a share's, but never under 5 s (nor
-  over the fixed default): a talk's silences are mostly short ones between
-  sentences, with rarer long ones as the other partner takes it up.
-
-A rarer, longer pause than that ends the floor; the partner who goes on gets it
-back (`repair.py`), and the pause is heard, so a partner who slows down is followed.
-Patience is kept short for the many pauses, not long for the rare one: that is what
-makes a couple wait.
+- a share's, their long pauses: the 90th percentile plus a margin, and never under
+  their longest recent pause half again, 3 to 8 s;
+- an answer's, their short pauses: the median plus a margin, 1.5 to 4 s;
+- a talk's, the couple's shared silences, as a share's: never under 5 s (nor over
+  the fixed default). A talk's silences are mostly short ones between sentences,
+  with rarer long ones as the other partner takes it up: those must not be cut.
 
 Until a few pauses have been heard, the defaults hold. Pure logic: seconds in, seconds
 out; nothing here reads a clock.
@@ -34,9 +30,8 @@ SHARED = "both"  # the key of the couple's shared silences
 
 @dataclass(frozen=True)
 class PatienceRules:
-    long_pause: float = 0.9  # the quantile of a partner's pauses a share's patience follows
-    long_margin: float = 1.0  # seconds added to it
-    short_margin: float = 1.0  # seconds added to the median pause, for an answer
+    margin: float = 1.0  # seconds added to the pause that is being followed
+    beyond_longest: float = 1.5  # times the longest recent pause: a share's or talk's least
     share: tuple[float, float] = (3.0, 8.0)
     answer: tuple[float, float] = (1.5, 4.0)
     talk_at_least: float = 5.0
@@ -81,8 +76,10 @@ class PauseBook:
             return default
         r = self.rules
         if kind is FloorKind.ANSWER:
-            return _clamp(_quantile(pauses, 0.5) + r.short_margin, *r.answer)
-        long = _quantile(pauses, r.long_pause) + r.long_margin
+            return _clamp(_quantile(pauses, 0.5) + r.margin, *r.answer)
+        # a pause longer than the patience ends the floor and is never heard whole, so
+        # the longest heard, half again, keeps the rarer long pauses from being cut
+        long = max(_quantile(pauses, 0.9) + r.margin, max(pauses) * r.beyond_longest)
         if kind is FloorKind.SHARE:
             return _clamp(long, *r.share)
         return _clamp(long, r.talk_at_least, max(r.talk_at_least, default))
