@@ -5,8 +5,9 @@ Each room (`assistant/testing/room.py`) plays the opening prompt of three librar
 exercises, in the real voice, with nobody else speaking; WebRTC's AEC3 is fed what
 was played and cleans what the room's microphone heard, read in blocks of uneven
 length as a sound card delivers them. A prompt's ERLE is the median, over the 32 ms
-windows loud with echo after two seconds of learning, of the level taken out (as
-`tests/test_echo.py` measures it); a room's is the median over its prompts.
+windows loud with echo after two seconds of learning, of the level taken out (measured
+by `assistant/testing/cancelled.py`, which the tests use too); a room's is the median
+over its prompts.
 Target: at least 20 dB.
 
     .venv/bin/python scripts/bench_echo.py
@@ -26,39 +27,12 @@ sys.path.insert(0, str(ROOT))
 
 from assistant.script.library import load_library  # noqa: E402
 from assistant.script.model import SayStep, each_step  # noqa: E402
-from assistant.speech.echo import WebRtcEcho  # noqa: E402
 from assistant.speech.voice.rendering import EspeakVoice, VoiceSettings  # noqa: E402
-from assistant.testing.room import ROOMS, RoomSound  # noqa: E402
+from assistant.testing.cancelled import erle, through  # noqa: E402
+from assistant.testing.room import ROOMS  # noqa: E402
 from assistant.testing.sounds import RATE, silence  # noqa: E402
 
 EXERCISES = ("daily-check-in", "appreciation", "two-stars-one-wish")
-BLOCKS = (512, 300, 1000, 160, 777)  # microphone reads of any length
-WINDOW = 512
-
-
-def db(x: np.ndarray) -> float:
-    return float(10 * np.log10(np.mean(np.square(x, dtype=np.float64)) + 1e-20))
-
-
-def erle(room_name: str, played: np.ndarray) -> float:
-    """What the canceller took out of `played`'s echo in the room, in dB (median)."""
-    room, echo = RoomSound(ROOMS[room_name]), WebRtcEcho()
-    for at in range(0, len(played), WINDOW):
-        room.played(at, played[at : at + WINDOW])
-        echo.played(at, played[at : at + WINDOW])
-    heard = room.hear(0, np.zeros(len(played), dtype=np.float32))
-    out, at, k = [], 0, 0
-    while at < len(heard):
-        n = BLOCKS[k % len(BLOCKS)]
-        out.append(echo.clean(at, heard[at : at + n], room.reported_latency))
-        at, k = at + n, k + 1
-    cleaned = np.concatenate(out)
-    gains = [db(heard[at : at + WINDOW]) - db(cleaned[at : at + WINDOW])
-             for at in range(2 * RATE, len(cleaned) - WINDOW, WINDOW)
-             if db(heard[at : at + WINDOW]) > -45.0]
-    return float(np.median(gains))
-
-
 def main() -> None:
     voice = EspeakVoice(VoiceSettings(), RATE, Path(tempfile.mkdtemp()) / "voice")
     library = {exercise.id: exercise for exercise in load_library()}
@@ -68,7 +42,8 @@ def main() -> None:
                for text in texts]
     print("room                | ERLE per prompt (dB)   | median")
     for room in sorted(ROOMS):
-        gains = [erle(room, prompt) for prompt in prompts]
+        gains = [erle(*through(room, prompt, np.zeros(len(prompt), dtype=np.float32)))
+                 for prompt in prompts]
         print(f"{room:19s} | {' '.join(f'{g:6.1f}' for g in gains):22s} | "
               f"{statistics.median(gains):5.1f} dB")
 

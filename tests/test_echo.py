@@ -9,31 +9,9 @@ import pytest
 
 from assistant.speech.echo import EchoUnavailable, WebRtcEcho
 from assistant.speech.voice.rendering import EspeakVoice, VoiceSettings
-from assistant.testing.room import ROOMS, RoomSound
+from assistant.testing.cancelled import db, erle, through
+from assistant.testing.room import ROOMS
 from assistant.testing.sounds import RATE, silence, spoken
-
-BLOCKS = (512, 300, 1000, 160, 777)  # microphone reads of any length
-
-
-def db(x: np.ndarray) -> float:
-    return float(10 * np.log10(np.mean(np.square(x, dtype=np.float64)) + 1e-20))
-
-
-def through(room_name: str, played: np.ndarray, partner: np.ndarray) -> tuple[np.ndarray, ...]:
-    """What the microphone heard in the room, and what the canceller left of it."""
-    room = RoomSound(ROOMS[room_name])
-    echo = WebRtcEcho()
-    for at in range(0, len(played), 512):
-        room.played(at, played[at : at + 512])
-        echo.played(at, played[at : at + 512])
-    heard = room.hear(0, partner)
-    out, at, k = [], 0, 0
-    while at < len(heard):
-        n = BLOCKS[k % len(BLOCKS)]
-        out.append(echo.clean(at, heard[at : at + n], room.reported_latency))
-        at, k = at + n, k + 1
-    cleaned = np.concatenate(out)
-    return heard[: len(cleaned)], cleaned
 
 
 @pytest.fixture(scope="module")
@@ -48,15 +26,6 @@ def voice(tmp_path_factory: pytest.TempPathFactory) -> np.ndarray:
 def test_the_assistants_own_voice_is_taken_out(room: str, voice: np.ndarray) -> None:
     heard, cleaned = through(room, voice, np.zeros(len(voice), dtype=np.float32))
     assert erle(heard, cleaned) >= 20.0
-
-
-def erle(heard: np.ndarray, cleaned: np.ndarray) -> float:
-    """Echo return loss enhancement: the median, over the 32 ms windows loud with echo
-    after the first two seconds of learning, of what the canceller took out."""
-    gains = [db(heard[at : at + 512]) - db(cleaned[at : at + 512])
-             for at in range(2 * RATE, len(cleaned) - 512, 512)
-             if db(heard[at : at + 512]) > -45.0]
-    return float(np.median(gains))
 
 
 def test_a_partner_alone_passes_untouched(voice: np.ndarray) -> None:
