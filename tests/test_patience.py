@@ -9,11 +9,11 @@ from pathlib import Path
 from assistant.cli.options import floor_settings, session_options
 from assistant.script.library import find_exercise
 from assistant.script.model import FloorKind
-from assistant.session.actions import Play, Record
 from assistant.session.floor import FloorSettings
 from assistant.session.machine import SessionMachine
 from assistant.session.patience import SHARED, PauseBook
 from assistant.session.plan import Names, build_plan
+from assistant.testing.drive import MachineDrive
 
 RATE = 16_000
 TURNS = 8
@@ -78,40 +78,14 @@ def lived(pause_of_turn: list[float], settings: FloorSettings, tmp_path: Path) -
     path = tmp_path / "turns.toml"
     path.write_text(SCRIPT, encoding="utf-8")
     plan = build_plan(find_exercise(str(path)), Names("Ana", "Ben"))
-    machine = SessionMachine(plan, RATE, "turns", "Turns", True, settings)
-    sounds: list[tuple[int, int]] = []  # (end, token)
-    speech: list[tuple[int, str]] = []  # (sample, "start" or "end")
+    drive = MachineDrive(SessionMachine(plan, RATE, "turns", "Turns", True, settings))
     patience: list[float] = []
-
-    def act(actions: list[object]) -> None:
-        for action in actions:
-            if isinstance(action, Play):
-                sounds.append((action.at + RATE, action.token))
-            elif isinstance(action, Record) and action.event.type == "turn_start":
-                patience.append(float(action.event.data["patience"]))
-                pause = pause_of_turn[len(patience) - 1]
-                at = action.event.sample + RATE
-                for _ in range(3):
-                    speech.extend([(at, "start"), (at + 2 * RATE, "end")])
-                    at += round((2 + pause) * RATE)
-
-    act(machine.start(0))
-    while not machine.finished:
-        due = machine.next_due
-        times = [t for t in (due, *(s[0] for s in sounds), *(s[0] for s in speech))
-                 if t is not None]
-        now = min(times)
-        if sounds and min(sounds)[0] == now:
-            end, token = min(sounds)
-            sounds.remove((end, token))
-            act(machine.sound_ended(token, now))
-        elif speech and min(speech)[0] == now:
-            at, kind = min(speech)
-            speech.remove((at, kind))
-            act(machine.speech_started(at, now) if kind == "start"
-                else machine.speech_ended(at, now))
-        else:
-            act(machine.tick(now))
+    while (turn := drive.until_next("turn_start")) is not None:
+        patience.append(float(turn.data["patience"]))
+        at = turn.sample / RATE + 1.0
+        for _ in range(3):
+            drive.say(at, 2.0)
+            at += 2.0 + pause_of_turn[len(patience) - 1]
     return patience
 
 

@@ -20,13 +20,13 @@ from assistant.journal.keeper import SessionKeeper
 from assistant.journal.memory import remember
 from assistant.journal.store import FILE_NAME, SCHEMA, Journal
 from assistant.script.library import find_exercise
-from assistant.session.actions import Play, Record
 from assistant.session.commands import Command
 from assistant.session.events import Event, SessionStart
 from assistant.session.floor import FloorSettings
 from assistant.session.machine import SessionMachine
 from assistant.session.patience import SHARED, PatienceRules
 from assistant.session.plan import Names, build_plan
+from assistant.testing.drive import MachineDrive
 from assistant.testing.sounds import RATE, silence, spoken
 from tests.conftest import first_visit, read_events
 
@@ -52,47 +52,18 @@ def script(tmp_path: Path, text: str) -> Path:
 
 def drive(machine: SessionMachine, speech_after_turn: Sequence[tuple[float, float]] = (),
           quit_after: float | None = None) -> list[Event]:
-    """Run `machine` on the virtual clock: each sound lasts a second; at the first
-    turn_start, speech of (start, end) seconds after it; QUIT `quit_after` seconds
-    after the start, if given."""
-    events: list[Event] = []
-    sounds: list[tuple[int, int]] = []
-    speech: list[tuple[int, str]] = []
-
-    def act(actions: Sequence[object]) -> None:
-        for action in actions:
-            if isinstance(action, Play):
-                sounds.append((action.at + RATE, action.token))
-            elif isinstance(action, Record):
-                events.append(action.event)
-                if action.event.type == "turn_start" and len(
-                        [e for e in events if e.type == "turn_start"]) == 1:
-                    at = action.event.sample
-                    for start, end in speech_after_turn:
-                        speech.extend([(at + round(start * RATE), "start"),
-                                       (at + round(end * RATE), "end")])
-
-    act(machine.start(0))
-    quit_at = None if quit_after is None else round(quit_after * RATE)
-    while not machine.finished:
-        times = [t for t in (machine.next_due, quit_at, *(s[0] for s in sounds),
-                             *(s[0] for s in speech)) if t is not None]
-        now = min(times)
-        if quit_at == now:
-            quit_at = None
-            act(machine.command(Command.QUIT, now))
-        elif sounds and min(sounds)[0] == now:
-            end, token = min(sounds)
-            sounds.remove((end, token))
-            act(machine.sound_ended(token, now))
-        elif speech and min(speech)[0] == now:
-            at, kind = min(speech)
-            speech.remove((at, kind))
-            act(machine.speech_started(at, now) if kind == "start"
-                else machine.speech_ended(at, now))
-        else:
-            act(machine.tick(now))
-    return events
+    """Run `machine` on the virtual clock: at the first turn_start, speech of (start, end)
+    seconds after it; QUIT `quit_after` seconds after the start, if given."""
+    run = MachineDrive(machine)
+    first = run.until_next("turn_start")
+    if first is not None:
+        for start, end in speech_after_turn:
+            run.say(first.sample / RATE + start, end - start)
+    if quit_after is not None:
+        run.until(quit_after)
+        run.take(machine.command(Command.QUIT, run.now))
+    run.until()
+    return run.events()
 
 
 def machine_of(path: Path, names: Names, pauses: Mapping[str, Sequence[float]],

@@ -12,7 +12,7 @@ import soundfile
 
 from assistant.cli.main import main
 from assistant.script.library import find_exercise
-from assistant.session.actions import Action, Play, Record, StopSounds
+from assistant.session.actions import StopSounds
 from assistant.session.events import (
     Event,
     FloorRepaired,
@@ -23,9 +23,12 @@ from assistant.session.events import (
     TurnStart,
 )
 from assistant.session.machine import SessionMachine
-from assistant.session.plan import Names, Speech, build_plan
+from assistant.session.plan import Names, build_plan
 from assistant.session.repair import MAX_REPAIRS
 from assistant.testing.couple import PROFILES, Couple
+from assistant.testing.drive import CONFIRM_SECONDS as CONFIRM
+from assistant.testing.drive import SOUND_SECONDS as SOUND
+from assistant.testing.drive import MachineDrive, s
 from assistant.testing.experience import judge
 from assistant.testing.sounds import RATE, silence, spoken
 from tests.conftest import first_visit, read_events
@@ -52,86 +55,25 @@ kind = "say\"""")
 TALK = SHARE.replace('partner = "A"', 'partner = "both"').replace(
     'listener = "{B}, just listen."\n', "")
 ACTIVITY = TALK.replace("seconds = 30", 'seconds = 30\nfloor = "activity"', 1)
-SOUND = 1.0  # seconds every sound lasts in the machine's tests
-CONFIRM = 0.3  # seconds from a first word to the detector being sure of it
 
 # -- the machine on the virtual clock -------------------------------------------------
 
 
-def s(seconds: float) -> int:
-    return round(seconds * RATE)
-
-
-class Drive:
-    """Runs the machine on the virtual clock: every sound lasts a second, and speech
-    is heard where it is scheduled; it keeps every action, in order, with its time."""
+class Drive(MachineDrive):
+    """The machine of `script`, for Ana and Ben, listening."""
 
     def __init__(self, script: str, tmp_path: Path) -> None:
         path = tmp_path / "s.toml"
         path.write_text(script, encoding="utf-8")
         plan = build_plan(find_exercise(str(path)), Names("Ana", "Ben"))
-        self.machine = SessionMachine(plan, RATE, "repair", "Repair", listening=True)
-        self.sounds: list[tuple[int, int]] = []  # (end, token)
-        self.speech: list[tuple[int, int, str, int]] = []  # (when, order, what, sample)
-        self.log: list[tuple[int, Action]] = []
-        self.now = 0
-        self.take(self.machine.start(0))
-
-    def say(self, start: float, seconds: float) -> None:
-        """A partner speaks from `start` (session seconds) for `seconds`."""
-        begin, end = s(start), s(start + seconds)
-        self.speech += [(begin, 0, "voice", 0), (begin + s(CONFIRM), 1, "start", begin),
-                        (end + s(0.2), 2, "end", end)]
-
-    def until(self, seconds: float | None = None) -> None:
-        stop = None if seconds is None else s(seconds)
-        machine = self.machine
-        while not machine.finished:
-            times = [t for t in (machine.next_due, *(e for e, _ in self.sounds),
-                                 *(w[0] for w in self.speech)) if t is not None]
-            now = min(times)
-            if stop is not None and now > stop:
-                self.now = stop
-                return
-            self.now = now
-            if self.speech and min(self.speech)[0] == now:
-                when, order, what, sample = min(self.speech)
-                self.speech.remove((when, order, what, sample))
-                if what == "voice":
-                    self.take(machine.voice(True, now))
-                elif what == "start":
-                    self.take(machine.speech_started(sample, now))
-                else:
-                    self.take(machine.speech_ended(sample, now))
-                    self.take(machine.voice(False, now))
-            elif self.sounds and min(self.sounds)[0] == now:
-                end, token = min(self.sounds)
-                self.sounds.remove((end, token))
-                self.take(machine.sound_ended(token, now))
-            else:
-                self.take(machine.tick(now))
-
-    def take(self, actions: list[Action]) -> None:
-        for action in actions:
-            self.log.append((self.now, action))
-            if isinstance(action, Play):
-                self.sounds.append((action.at + s(SOUND), action.token))
-            elif isinstance(action, StopSounds):
-                self.sounds = []
-
-    def events(self, kind: str) -> list[Event]:
-        return [a.event for _, a in self.log if isinstance(a, Record) and a.event.type == kind]
-
-    def said(self) -> list[tuple[float, str]]:
-        return [(a.at / RATE, a.sound.text) for _, a in self.log
-                if isinstance(a, Play) and isinstance(a.sound, Speech)]
+        super().__init__(SessionMachine(plan, RATE, "repair", "Repair", listening=True))
 
 
 def opened(drive: Drive) -> float:
     """Run to the first floor and return when it opened."""
-    while not drive.events("turn_start"):
-        drive.until(drive.now / RATE + 0.5)
-    return drive.events("turn_start")[0].sample / RATE
+    first = drive.until_next("turn_start")
+    assert first is not None
+    return first.sample / RATE
 
 
 def test_a_share_cut_short_is_handed_back_with_the_time_it_had_left(tmp_path: Path) -> None:
