@@ -10,7 +10,10 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+import numpy.typing as npt
 import pytest
+import soundfile
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -76,6 +79,24 @@ def made_once(factory: pytest.TempPathFactory, name: str,
 
 def read_events(path: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def heard_session(script: str | Path, mic: npt.NDArray[np.float32], folder: Path,
+                  *options: str) -> list[dict[str, Any]]:
+    """A session for Ana and Ben on the virtual clock with `mic` as its microphone, run
+    in `folder`: `script` is a script's text or a file; its events, this session's only."""
+    from assistant.cli.main import main
+
+    folder.mkdir(parents=True, exist_ok=True)
+    if isinstance(script, str):
+        (folder / "s.toml").write_text(script, encoding="utf-8")
+        script = folder / "s.toml"
+    soundfile.write(str(folder / "mic.wav"), mic, 16_000)
+    log = folder / "events.jsonl"
+    log.unlink(missing_ok=True)  # the log is appended to: one session's events only
+    assert main(["run", str(script), "--mic-file", str(folder / "mic.wav"),
+                 "--events", str(log), "--names", "Ana,Ben", *options]) == 0
+    return read_events(log)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

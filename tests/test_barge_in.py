@@ -10,12 +10,10 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import soundfile
 
-from assistant.cli.main import main
 from assistant.engine.barge import rest_of
 from assistant.testing.sounds import RATE, silence, spoken
-from tests.conftest import read_events
+from tests.conftest import heard_session
 
 PROMPT = ("Welcome to this short practice. Sit comfortably and let your shoulders drop. "
           "In a moment each of you will have a turn to speak. Take your time with it.")
@@ -34,13 +32,7 @@ text = "The end."
 
 
 def session(tmp_path: Path, mic: np.ndarray) -> list[dict[str, Any]]:
-    (tmp_path / "y.toml").write_text(SCRIPT, encoding="utf-8")
-    soundfile.write(str(tmp_path / "mic.wav"), mic, RATE)
-    log = tmp_path / "events.jsonl"
-    log.unlink(missing_ok=True)  # the log is appended to: one session's events only
-    assert main(["run", str(tmp_path / "y.toml"), "--mic-file", str(tmp_path / "mic.wav"),
-                 "--events", str(log), "--names", "Ana,Ben", "--headphones"]) == 0
-    return read_events(log)
+    return heard_session(SCRIPT, mic, tmp_path, "--headphones")
 
 
 def prompt_start(events: list[dict[str, Any]]) -> float:

@@ -10,11 +10,9 @@ from typing import Any
 
 import numpy as np
 import pytest
-import soundfile
 
-from assistant.cli.main import main
 from assistant.testing.sounds import RATE, silence, spoken
-from tests.conftest import read_events
+from tests.conftest import heard_session
 
 SCRIPT = """
 title = "Over the bell"
@@ -36,13 +34,7 @@ def session(tmp_path: Path, mic: np.ndarray, monkeypatch: pytest.MonkeyPatch,
             home: str) -> list[dict[str, Any]]:
     """One session in a home of its own: each a first visit, with the same opening."""
     monkeypatch.setenv("ASSISTANT_HOME", str(tmp_path / home))
-    (tmp_path / "bell.toml").write_text(SCRIPT, encoding="utf-8")
-    soundfile.write(str(tmp_path / "mic.wav"), mic, RATE)
-    log = tmp_path / "events.jsonl"
-    log.unlink(missing_ok=True)  # the log is appended to: one session's events only
-    assert main(["run", str(tmp_path / "bell.toml"), "--mic-file", str(tmp_path / "mic.wav"),
-                 "--events", str(log), "--names", "Ana,Ben", "--no-echo-cancel"]) == 0
-    return read_events(log)
+    return heard_session(SCRIPT, mic, tmp_path, "--no-echo-cancel")
 
 
 def test_a_partner_who_began_under_the_bell_is_not_talked_over(

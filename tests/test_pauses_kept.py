@@ -13,7 +13,6 @@ from typing import Any
 
 import numpy as np
 import pytest
-import soundfile
 
 from assistant.cli.main import main
 from assistant.journal.keeper import SessionKeeper
@@ -28,7 +27,7 @@ from assistant.session.patience import SHARED, PatienceRules
 from assistant.session.plan import Names, build_plan
 from assistant.testing.drive import MachineDrive
 from assistant.testing.sounds import RATE, silence, spoken
-from tests.conftest import first_visit, read_events
+from tests.conftest import first_visit, heard_session
 
 T0 = datetime(2024, 5, 1, 19, 0, tzinfo=timezone.utc)
 HEADER = 'title = "Turns"\nminutes = 10\ninvitation = "Only if you like."\n'
@@ -191,10 +190,4 @@ def test_a_session_run_learns_and_the_next_run_starts_from_it(tmp_path: Path) ->
 
 
 def run(path: Path, mic: np.ndarray, folder: Path, *extra: str) -> list[dict[str, Any]]:
-    folder.mkdir(exist_ok=True)
-    soundfile.write(str(folder / "mic.wav"), mic, RATE)
-    log = folder / "events.jsonl"
-    assert main(["run", str(path), "--mic-file", str(folder / "mic.wav"), "--out-file",
-                 str(folder / "out.wav"), "--events", str(log), "--names", "Ana,Ben",
-                 *extra]) == 0
-    return read_events(log)
+    return heard_session(path, mic, folder, "--out-file", str(folder / "out.wav"), *extra)

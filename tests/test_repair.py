@@ -8,9 +8,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-import soundfile
 
-from assistant.cli.main import main
 from assistant.script.library import find_exercise
 from assistant.session.actions import StopSounds
 from assistant.session.events import (
@@ -31,7 +29,7 @@ from assistant.testing.drive import SOUND_SECONDS as SOUND
 from assistant.testing.drive import MachineDrive, s
 from assistant.testing.experience import judge
 from assistant.testing.sounds import RATE, silence, spoken
-from tests.conftest import first_visit, read_events
+from tests.conftest import first_visit, heard_session
 
 HEAD = 'title = "Repair"\nminutes = 5\ninvitation = "Only if you like."\n'
 SHARE = HEAD + """[[steps]]
@@ -211,13 +209,8 @@ def test_an_activity_is_never_handed_back(tmp_path: Path) -> None:
 
 def run(folder: Path, mic: np.ndarray) -> list[dict[str, Any]]:
     folder.mkdir()
-    (folder / "s.toml").write_text(SHARE, encoding="utf-8")
-    soundfile.write(str(folder / "mic.wav"), mic, RATE)
-    log = folder / "events.jsonl"
     with first_visit(folder):
-        assert main(["run", str(folder / "s.toml"), "--mic-file", str(folder / "mic.wav"),
-                     "--events", str(log), "--names", "Ana,Ben", "--headphones"]) == 0
-    return read_events(log)
+        return heard_session(SHARE, mic, folder, "--headphones")
 
 
 def test_a_partner_who_goes_on_over_the_thanks_gets_her_floor_back(tmp_path: Path) -> None:
