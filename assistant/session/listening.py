@@ -34,7 +34,7 @@ class _Machine(Protocol):
     floor: Floor | None
     courtesy: Courtesy
     pauses: PauseBook
-    cut_short: tuple[str, int] | None
+    last_cut: Cut | None
 
     @property
     def floor_owner(self) -> str: ...
@@ -60,8 +60,7 @@ class _Machine(Protocol):
 class Listening:
     """The machine's side of listening to the couple."""
 
-    cut_short: tuple[str, int] | None = None  # (owner, last word) of a floor ended for silence
-
+    last_cut: Cut | None  # the latest floor that ended for silence (repair.py keeps it)
     due: int | None
 
     def speech_started(self: _Machine, sample: int, now: int) -> list[Action]:
@@ -84,11 +83,12 @@ class Listening:
         floor, who = self.floor, self.floor_owner
         if floor is not None and floor.state == "pausing" and floor.last_end is not None:
             self.pauses.heard(who, (sample - floor.last_end) / self.rate)
-        elif floor is None and self.cut_short is not None:
-            owner, last_end = self.cut_short
-            if sample - last_end <= LEARN_WITHIN * self.rate:
-                self.pauses.heard(owner, (sample - last_end) / self.rate)
-        self.cut_short = None
+        elif floor is None and self.last_cut is not None:
+            cut = self.last_cut
+            owner = SHARED if cut.floor.kind is FloorKind.TALK else cut.partner
+            if sample - cut.last_word <= LEARN_WITHIN * self.rate:
+                self.pauses.heard(owner, (sample - cut.last_word) / self.rate)
+        self.last_cut = None  # the first speech after it repairs it, or nothing will
 
     def speech_ended(self: _Machine, sample: int, now: int) -> list[Action]:
         def ended() -> None:
@@ -126,9 +126,6 @@ class Listening:
         beat = self.current_beat
         for action in actions:
             if isinstance(action, End):
-                floor = self.floor
-                self.cut_short = (self.floor_owner, floor.last_end) if floor is not None \
-                    and action.reason == "silence" and floor.last_end is not None else None
                 self._note_cut(action.reason)
                 self._end_beat(action.reason)
                 return

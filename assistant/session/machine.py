@@ -11,6 +11,7 @@ walks the beats and keeps the couple from being talked over.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import replace
 
 from transitions import Machine
 
@@ -313,7 +314,8 @@ class SessionMachine(Listening, Replies, Repairing):
         return round(seconds * self.rate)
 
     def _log_command(self, command: Command) -> None:
-        self.last_cut = None  # a command moves the session on: no floor is handed back
+        if self.last_cut is not None:  # a command moves the session on: nothing is handed back
+            self.last_cut = replace(self.last_cut, repairable=False)
         self._record(CommandTaken(sample=self.now, name=command.value))
 
     def _record(self, event: Event) -> None:

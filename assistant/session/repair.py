@@ -34,7 +34,8 @@ MAX_REPAIRS = 2  # hand-backs of one floor, at most
 
 @dataclass(frozen=True)
 class Cut:
-    """A floor that ended for silence: what a repair reopens, and where it was."""
+    """A floor that ended for silence: what a repair reopens, and where it was (and, for
+    the pauses learnt, whose silence it was)."""
 
     floor: Floor
     step: int  # its place in the plan: step and beat indices
@@ -42,6 +43,7 @@ class Cut:
     ended: int  # the sample it ended at
     last_word: int
     partner: str  # its partner, or "both" in a talk
+    repairable: bool = True  # not after a command, nor past MAX_REPAIRS
 
 
 class _Machine(Protocol):
@@ -71,24 +73,24 @@ class _Machine(Protocol):
 class Repairing:
     """The machine's side of handing a floor back."""
 
-    last_cut: Cut | None = None  # the latest floor that ended for silence, while repairable
+    last_cut: Cut | None = None  # the latest floor that ended for silence, till speech
 
     due: int | None
     floor: Floor | None
     rhythm: Rhythm | None
 
     def _note_cut(self: _Machine, reason: str) -> None:
-        """The open floor ends: keep it, if it ended for silence and may be handed back."""
+        """The open floor ends: keep it, if it ended for silence."""
         floor, self.last_cut = self.floor, None
-        if reason == "silence" and floor is not None and floor.last_end is not None \
-                and floor.reopened < MAX_REPAIRS:
+        if reason == "silence" and floor is not None and floor.last_end is not None:
             self.last_cut = Cut(floor, self.step_index, self.beat_index, self.now,
-                                floor.last_end, self.current_beat.turn or "")
+                                floor.last_end, self.current_beat.turn or "",
+                                repairable=floor.reopened < MAX_REPAIRS)
 
     def _repair_for(self: _Machine, sample: int) -> Cut | None:
         """The floor that speech starting at `sample` hands back, if any."""
         cut = self.last_cut
-        if cut is None or self.in_turn or self.floor is not None:
+        if cut is None or not cut.repairable or self.in_turn or self.floor is not None:
             return None
         if not cut.last_word <= sample <= cut.ended + round(REPAIR_WITHIN * self.rate):
             return None
