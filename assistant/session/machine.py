@@ -11,7 +11,6 @@ walks the beats and keeps the couple from being talked over.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import replace
 
 from transitions import Machine
 
@@ -314,8 +313,7 @@ class SessionMachine(Listening, Replies, Repairing):
         return round(seconds * self.rate)
 
     def _log_command(self, command: Command) -> None:
-        if self.last_cut is not None:  # a command moves the session on: nothing is handed back
-            self.last_cut = replace(self.last_cut, repairable=False)
+        self._moved_on()
         self._record(CommandTaken(sample=self.now, name=command.value))
 
     def _record(self, event: Event) -> None:

@@ -18,7 +18,7 @@ A mixin of `SessionMachine`, like `listening.py`; `_Machine` names what it uses.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Protocol
 
 from assistant.script.model import FloorKind
@@ -86,6 +86,12 @@ class Repairing:
             self.last_cut = Cut(floor, self.step_index, self.beat_index, self.now,
                                 floor.last_end, self.current_beat.turn or "",
                                 repairable=floor.reopened < MAX_REPAIRS)
+
+    def _moved_on(self: _Machine) -> None:
+        """A command moved the session on: no floor is handed back (its pause is still
+        learnt, when its owner speaks again)."""
+        if self.last_cut is not None:
+            self.last_cut = replace(self.last_cut, repairable=False)
 
     def _repair_for(self: _Machine, sample: int) -> Cut | None:
         """The floor that speech starting at `sample` hands back, if any."""
