@@ -27,14 +27,14 @@ sys.path.insert(0, str(ROOT))
 
 from assistant.script.library import load_library  # noqa: E402
 from assistant.script.model import SayStep, each_step  # noqa: E402
-from assistant.speech.voice.rendering import EspeakVoice, VoiceSettings  # noqa: E402
+from assistant.speech.voice.rendering import SystemVoice, VoiceSettings  # noqa: E402
 from assistant.testing.cancelled import erle, through  # noqa: E402
 from assistant.testing.room import ROOMS  # noqa: E402
 from assistant.testing.sounds import RATE, silence  # noqa: E402
 
 EXERCISES = ("daily-check-in", "appreciation", "two-stars-one-wish")
 def main() -> None:
-    voice = EspeakVoice(VoiceSettings(), RATE, Path(tempfile.mkdtemp()) / "voice")
+    voice = SystemVoice(VoiceSettings(), RATE, Path(tempfile.mkdtemp()) / "voice")
     library = {exercise.id: exercise for exercise in load_library()}
     texts = [next(step.text for step in each_step(library[name].steps)
                   if isinstance(step, SayStep)) for name in EXERCISES]

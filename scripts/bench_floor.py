@@ -57,11 +57,11 @@ def measure(seed: int, hints: dict[str, dict[str, str]] | None,
             fixed: bool = False, returning: bool = False) -> dict[str, Any]:
     """Figures per profile, for the `assistant` package on sys.path."""
     from assistant.script.library import load_library
-    from assistant.speech.voice.rendering import EspeakVoice, VoiceSettings
+    from assistant.speech.voice.rendering import SystemVoice, VoiceSettings
     from assistant.testing.couple import PROFILES
     from assistant.testing.experience import judge, live_with
 
-    voice = EspeakVoice(VoiceSettings(), 16_000, Path(tempfile.mkdtemp()) / "voice")
+    voice = SystemVoice(VoiceSettings(), 16_000, Path(tempfile.mkdtemp()) / "voice")
     results: dict[str, Any] = {}
     extra: dict[str, Any] = {}
     if room:

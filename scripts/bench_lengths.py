@@ -44,12 +44,12 @@ def simulate(exercise_id: str, seed: int, version: str = "sighted",
     from assistant.session.events import Event
     from assistant.session.machine import SessionMachine
     from assistant.session.plan import Names, build_plan
-    from assistant.speech.voice.rendering import EspeakVoice, VoiceSettings
+    from assistant.speech.voice.rendering import SystemVoice, VoiceSettings
     from assistant.testing.couple import PROFILES, RATE
     from assistant.testing.experience import judge, live_with
 
     exercise = for_visit(for_needs(find_exercise(exercise_id), *VERSIONS[version]), Visit())
-    voice = EspeakVoice(VoiceSettings(), RATE, Path(tempfile.mkdtemp()) / "voice")
+    voice = SystemVoice(VoiceSettings(), RATE, Path(tempfile.mkdtemp()) / "voice")
     events, couple = live_with(exercise, PROFILES[profile], voice, seed)
     lived = judge(exercise.id, profile, events, couple)
     unheard: list[Event] = []

@@ -19,9 +19,9 @@ def main() -> int:
     sys.path.insert(0, str(ROOT))
     from assistant.script.library import load_library
     from assistant.script.wordings import REMINDERS, Visit, for_visit
-    from assistant.speech.voice.rendering import EspeakVoice, VoiceSettings
+    from assistant.speech.voice.rendering import SystemVoice, VoiceSettings
 
-    voice = EspeakVoice(VoiceSettings(), RATE, Path(tempfile.mkdtemp()) / "voice")
+    voice = SystemVoice(VoiceSettings(), RATE, Path(tempfile.mkdtemp()) / "voice")
 
     def seconds(text: str) -> float:
         return len(voice.render(text)) / RATE

@@ -37,9 +37,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from assistant.session.prompts import library_prompts  # noqa: E402
-from assistant.speech.voice.espeak import EspeakEngine, default_voice_id  # noqa: E402
 from assistant.speech.voice.piper import PiperEngine  # noqa: E402
 from assistant.speech.voice.rendering import Engine, trim  # noqa: E402
+from assistant.speech.voice.system import SystemEngine, default_voice_id  # noqa: E402
 from assistant.testing.pulse import PulseServer  # noqa: E402
 
 RATE = 16_000
@@ -120,8 +120,9 @@ def main() -> None:
     args = parser.parse_args()
     model = args.voice or default_piper_model()
     prompts = library_prompts()[: args.prompts]
+    espeak = default_voice_id("espeak")
     engines: list[tuple[str, Engine, str]] = [
-        ("espeak-ng", EspeakEngine(default_voice_id()), default_voice_id()),
+        ("espeak-ng", SystemEngine(espeak, "espeak"), espeak),
         (f"Piper {model.name.removesuffix('.onnx')}",
          PiperEngine(model, model.name.removesuffix(".onnx")), str(model))]
     print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "

@@ -155,7 +155,7 @@ def test_missing_speech_synthesis_names_the_package(monkeypatch: pytest.MonkeyPa
                                                      capsys: pytest.CaptureFixture[str]) -> None:
     import pyttsx3
 
-    def broken_init() -> None:
+    def broken_init(*_: object) -> None:
         raise OSError("libespeak-ng.so.1: cannot open shared object file")
 
     monkeypatch.setattr(pyttsx3, "init", broken_init)

@@ -26,7 +26,7 @@ import pytest
 
 from assistant.script.library import exercise_ids, find_exercise
 from assistant.session.floor import FloorSettings
-from assistant.speech.voice.rendering import EspeakVoice, VoiceSettings
+from assistant.speech.voice.rendering import SystemVoice, VoiceSettings
 from assistant.testing.couple import PROFILES
 from assistant.testing.experience import judge, live_with, shortened
 from assistant.testing.room import ROOMS
@@ -63,16 +63,16 @@ def test_every_exercise_meets_every_profile_and_every_profile_every_room() -> No
 
 
 @pytest.fixture(scope="module")
-def voice(tmp_path_factory: pytest.TempPathFactory) -> EspeakVoice:
+def voice(tmp_path_factory: pytest.TempPathFactory) -> SystemVoice:
     """The speech cache every worker's sessions share (the command line's too): each
     prompt is rendered once a run."""
-    return EspeakVoice(VoiceSettings(), 16_000, shared_temp(tmp_path_factory) / "cache" / "voice")
+    return SystemVoice(VoiceSettings(), 16_000, shared_temp(tmp_path_factory) / "cache" / "voice")
 
 
 @pytest.mark.timeout(240)
 @pytest.mark.parametrize(("exercise", "profile", "room", "echo"), runs())
 def test_a_couple_lives_the_exercise_well(exercise: str, profile: str, room: str, echo: str,
-                                          voice: EspeakVoice) -> None:
+                                          voice: SystemVoice) -> None:
     cap = THOUGHTFUL_CAP if profile == "thoughtful" else CAP
     events, couple = live_with(shortened(find_exercise(exercise), cap), PROFILES[profile],
                                voice, seed=7, settings=SETTINGS, room=ROOMS[room],

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from assistant.speech.echo import EchoUnavailable, WebRtcEcho
-from assistant.speech.voice.rendering import EspeakVoice, VoiceSettings
+from assistant.speech.voice.rendering import SystemVoice, VoiceSettings
 from assistant.testing.cancelled import db, erle, through
 from assistant.testing.room import ROOMS
 from assistant.testing.sounds import RATE, silence, spoken
@@ -16,7 +16,7 @@ from assistant.testing.sounds import RATE, silence, spoken
 
 @pytest.fixture(scope="module")
 def voice(tmp_path_factory: pytest.TempPathFactory) -> np.ndarray:
-    speaker = EspeakVoice(VoiceSettings(), RATE, Path(tmp_path_factory.mktemp("voice")))
+    speaker = SystemVoice(VoiceSettings(), RATE, Path(tmp_path_factory.mktemp("voice")))
     text = ("Find a quiet spot and settle in together. Each of you will have a couple of "
             "minutes to share how today has been on the inside.")
     return np.concatenate([silence(0.5), speaker.render(text), silence(1.0)])

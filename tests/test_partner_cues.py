@@ -18,7 +18,7 @@ from assistant.script.standalone import breathing_session
 from assistant.session.machine import SessionMachine
 from assistant.session.plan import Names, build_plan
 from assistant.speech.voice.level import LevelledVoice
-from assistant.speech.voice.rendering import EspeakVoice, VoiceSettings
+from assistant.speech.voice.rendering import SystemVoice, VoiceSettings
 from assistant.testing.harness import ScriptedAudio
 from tests.conftest import read_events
 
@@ -137,7 +137,7 @@ def test_at_the_highest_volume_no_sample_reaches_full_scale(tmp_path: Path) -> N
     """Louder as far as it goes, with words spoken over the cues: the limiter holds."""
     exercise = breathing_session("box", cycles=2, mode="alternating", words=True)
     plan = build_plan(exercise, Names("Ana", "Ben"))
-    voice = LevelledVoice(EspeakVoice(VoiceSettings(), RATE), RATE)
+    voice = LevelledVoice(SystemVoice(VoiceSettings(), RATE), RATE)
     out = tmp_path / "loud.wav"
     mixer = Mixer(RATE, channels=2)
     louder = [(0.1 * n, "louder") for n in range(1, 10)]

@@ -15,10 +15,10 @@ import soundfile
 from assistant.base.errors import UserError
 from assistant.cli.main import main
 from assistant.speech.voice.cache import VoiceCache
-from assistant.speech.voice.choice import open_voice, voice_rows
-from assistant.speech.voice.espeak import EspeakEngine
+from assistant.speech.voice.choice import open_voice, voice_listing
 from assistant.speech.voice.piper import PiperEngine
 from assistant.speech.voice.rendering import SpeechVoice, VoiceSettings
+from assistant.speech.voice.system import SystemEngine
 from tests.conftest import read_events
 
 RATE = 16_000
@@ -53,10 +53,10 @@ def install_joe(home: Path, joe: Path, name: str = JOE) -> Path:
 
 def test_without_a_piper_voice_the_default_is_espeak(home: Path) -> None:
     voice = open_voice(VoiceSettings(), RATE)
-    assert isinstance(voice.engine, EspeakEngine)
-    rows = voice_rows()
+    assert isinstance(voice.engine, SystemEngine)
+    rows = voice_listing().rows
     defaults = [row for row in rows if row.default]
-    assert len(defaults) == 1 and defaults[0].engine == "espeak-ng" and defaults[0].english
+    assert len(defaults) == 1 and defaults[0].engine == "espeak" and defaults[0].english
     assert any(row.name.endswith("/de") and not row.english for row in rows)
 
 
@@ -79,7 +79,7 @@ def test_voice_takes_a_piper_name_a_model_path_or_an_espeak_voice(home: Path,
     by_path = open_voice(VoiceSettings(str(joe)), RATE)
     espeak = open_voice(VoiceSettings("de"), RATE)
     assert isinstance(by_name.engine, PiperEngine) and isinstance(by_path.engine, PiperEngine)
-    assert isinstance(espeak.engine, EspeakEngine) and espeak.engine.voice_id.endswith("/de")
+    assert isinstance(espeak.engine, SystemEngine) and espeak.engine.voice_id.endswith("/de")
 
 
 def test_an_unknown_voice_lists_the_installed_ones_and_how_to_download(home: Path,
@@ -172,7 +172,7 @@ def test_prompts_prepared_ahead_are_ready_in_the_cache(tmp_path: Path, joe: Path
 def test_a_missing_voice_file_falls_back_to_espeak_saying_so_once(
         home: Path, capsys: pytest.CaptureFixture[str]) -> None:
     voice = open_voice(VoiceSettings(str(home / "gone.onnx")), RATE)
-    assert isinstance(voice.engine, EspeakEngine)
+    assert isinstance(voice.engine, SystemEngine)
     assert len(voice.render("Hello there.")) > RATE // 4
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "gone.onnx is missing" in err[0] and "espeak-ng" in err[0]
@@ -187,7 +187,7 @@ def test_a_voice_cut_short_falls_back_to_espeak_saying_so_once(home: Path, joe: 
     voice = open_voice(VoiceSettings(JOE), RATE)
     voice._notice = notices.append
     samples = [voice.render(text) for text in ("Hello there.", "And again.")]
-    assert isinstance(voice.engine, EspeakEngine)
+    assert isinstance(voice.engine, SystemEngine)
     assert all(len(s) > RATE // 4 for s in samples)
     assert len(notices) == 1 and "damaged" in notices[0] and f"download {JOE}" in notices[0]
 

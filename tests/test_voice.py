@@ -10,7 +10,7 @@ import pytest
 import soundfile
 
 from assistant.base.errors import UserError
-from assistant.speech.voice.rendering import EspeakVoice, VoiceSettings, list_voices, trim
+from assistant.speech.voice.rendering import SystemVoice, VoiceSettings, list_voices, trim
 
 RATE = 16_000
 TEXTS = [
@@ -29,7 +29,7 @@ def espeak_cli_seconds(text: str, rate: int, folder: Path) -> float:
 
 
 def test_each_prompt_is_rendered_whole_and_in_order(tmp_path: Path) -> None:
-    voice = EspeakVoice(VoiceSettings(rate=160), RATE)
+    voice = SystemVoice(VoiceSettings(rate=160), RATE)
     for text in TEXTS * 2:  # twice: the second round comes from the cache
         samples = voice.render(text)
         expected = espeak_cli_seconds(text, 160, tmp_path)
@@ -38,41 +38,41 @@ def test_each_prompt_is_rendered_whole_and_in_order(tmp_path: Path) -> None:
 
 
 def test_speech_starts_and_ends_on_sound() -> None:
-    samples = EspeakVoice(VoiceSettings(), RATE).render("Hello.")
+    samples = SystemVoice(VoiceSettings(), RATE).render("Hello.")
     assert abs(samples[0]) > 1e-3 and abs(samples[-1]) > 1e-3
 
 
 def test_rate_and_volume_change_the_speech(tmp_path: Path) -> None:
-    slow = EspeakVoice(VoiceSettings(rate=120), RATE).render(TEXTS[1])
-    fast = EspeakVoice(VoiceSettings(rate=240), RATE).render(TEXTS[1])
+    slow = SystemVoice(VoiceSettings(rate=120), RATE).render(TEXTS[1])
+    fast = SystemVoice(VoiceSettings(rate=240), RATE).render(TEXTS[1])
     assert len(slow) > 1.6 * len(fast)
     # one rendering (shared through the cache) at two volumes
-    loud = EspeakVoice(VoiceSettings(volume=1.0), RATE, tmp_path).render(TEXTS[0])
-    quiet = EspeakVoice(VoiceSettings(volume=0.5), RATE, tmp_path).render(TEXTS[0])
+    loud = SystemVoice(VoiceSettings(volume=1.0), RATE, tmp_path).render(TEXTS[0])
+    quiet = SystemVoice(VoiceSettings(volume=0.5), RATE, tmp_path).render(TEXTS[0])
     assert np.allclose(quiet, 0.5 * loud)
 
 
 def test_the_disk_cache_serves_the_same_samples(tmp_path: Path) -> None:
-    first = EspeakVoice(VoiceSettings(), RATE, tmp_path).render(TEXTS[0])
+    first = SystemVoice(VoiceSettings(), RATE, tmp_path).render(TEXTS[0])
     assert len(list(tmp_path.glob("*.npy"))) == 1
-    again = EspeakVoice(VoiceSettings(), RATE, tmp_path).render(TEXTS[0])
+    again = SystemVoice(VoiceSettings(), RATE, tmp_path).render(TEXTS[0])
     assert np.array_equal(first, again)
 
 
 def test_a_named_voice_is_used_and_an_unknown_one_is_refused() -> None:
     ids = [voice.id for voice in list_voices()]
     assert "gmw/en-US" in ids or "gmw/en" in ids
-    default = EspeakVoice(VoiceSettings(), RATE).render(TEXTS[0])
-    german = EspeakVoice(VoiceSettings(voice="de"), RATE).render(TEXTS[0])
+    default = SystemVoice(VoiceSettings(), RATE).render(TEXTS[0])
+    german = SystemVoice(VoiceSettings(voice="de"), RATE).render(TEXTS[0])
     assert not np.array_equal(default, german)
     with pytest.raises(UserError, match="assistant voices"):
-        EspeakVoice(VoiceSettings(voice="no-such-voice"), RATE).render("x")
+        SystemVoice(VoiceSettings(voice="no-such-voice"), RATE).render("x")
 
 
 @pytest.mark.parametrize("settings", [VoiceSettings(rate=10), VoiceSettings(volume=1.5)])
 def test_out_of_range_settings_are_refused(settings: VoiceSettings) -> None:
     with pytest.raises(UserError):
-        EspeakVoice(settings, RATE)
+        SystemVoice(settings, RATE)
 
 
 def test_closing_lets_a_render_under_way_finish_and_drops_the_rest() -> None:

@@ -11,7 +11,7 @@ from assistant.audio.io import SESSION_RATE
 from assistant.base.errors import UserError
 from assistant.session.prompts import library_prompts
 from assistant.speech.voice.catalog import fetch_catalog, install
-from assistant.speech.voice.choice import open_voice, voice_cache, voice_rows
+from assistant.speech.voice.choice import open_voice, voice_cache, voice_listing
 from assistant.speech.voice.installed import DEFAULT_VOICE, find_installed, voices_dir
 from assistant.speech.voice.rendering import VoiceSettings
 
@@ -19,7 +19,9 @@ from assistant.speech.voice.rendering import VoiceSettings
 def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     voices = commands.add_parser(
         "voices", help="list, download and manage the voices for --voice",
-        description="With no action: list the installed Piper voices and espeak-ng's voices.")
+        description="With no action: list the voices that can speak here, each with its "
+                    "engine: installed Piper voices, then the system's own (espeak on Linux, "
+                    "nsss on macOS, sapi5 on Windows).")
     voices.set_defaults(handler=_list)
     actions = voices.add_subparsers(metavar="ACTION")
     download = actions.add_parser("download", help="install a voice from Piper's catalog")
@@ -31,13 +33,17 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def _list(args: argparse.Namespace) -> int:
-    rows = voice_rows()
-    width = max((len(row.name) for row in rows), default=0)
+    listing = voice_listing()
+    if not listing.rows:
+        raise UserError(listing.problem or "No voice can speak here.")
+    width = max(len(row.name) for row in listing.rows)
     lines = ["* default voice, E speaks English. Piper voices live in "
              f"{voices_dir()}; add one with 'assistant voices download NAME'."]
-    for row in rows:
+    for row in listing.rows:
         marks = ("*" if row.default else " ") + ("E" if row.english else " ")
         lines.append(f"{marks} {row.engine:<9} {row.name:<{width}}  {row.languages}")
+    if listing.problem:
+        lines.append(f"The system's voice cannot speak: {listing.problem}")
     try:
         print("\n".join(lines), flush=True)
     except BrokenPipeError:  # read only in part (| head): not an error

@@ -1,1 +1,1 @@
-"""The voice: Piper or espeak-ng rendered to PCM, chosen once, cached and levelled."""
+"""The voice: Piper or the system's own voice rendered to PCM, chosen once, cached and levelled."""

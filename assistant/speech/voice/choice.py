@@ -1,7 +1,8 @@
 """Which voice speaks: `--voice` (a name or a Piper `.onnx` path), else the default.
 
 The default is the installed default Piper voice (or the first English one);
-without any, espeak-ng's default voice. Nothing is downloaded here.
+without any, the system's default voice (espeak-ng, macOS's or Windows's). Nothing
+is downloaded here.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from pathlib import Path
 
 from assistant.base.errors import UserError
 from assistant.base.paths import cache_home
-from assistant.speech.voice import espeak
+from assistant.speech.voice import system
 from assistant.speech.voice.cache import VoiceCache
 from assistant.speech.voice.installed import (
     DEFAULT_VOICE,
@@ -27,8 +28,8 @@ def voice_cache() -> VoiceCache:
     return VoiceCache(cache_home() / "voice")
 
 
-def _espeak_default() -> espeak.EspeakEngine:
-    return espeak.EspeakEngine(espeak.default_voice_id())
+def _system_default() -> system.SystemEngine:
+    return system.SystemEngine(system.default_voice_id())
 
 
 def _looks_like_path(spec: str) -> bool:
@@ -46,8 +47,8 @@ def unknown_voice(name: str) -> UserError:
 class VoiceChoice:
     """Which engine speaks, with which voice, and how to mend a Piper voice file."""
 
-    engine: str  # "piper" or "espeak-ng"
-    name: str  # the Piper voice's name, or espeak-ng's voice id
+    engine: str  # "piper", or the system's engine: "espeak", "nsss", "sapi5"
+    name: str  # the Piper voice's name, or the system voice's id
     model: Path | None = None  # a Piper voice's .onnx file
     fix: str = ""  # what to do if that file turns out missing or damaged
 
@@ -63,49 +64,63 @@ def choose_voice(spec: str | None) -> VoiceChoice:
         if installed is not None:
             return VoiceChoice("piper", installed.name, installed.model,
                                f"download it again with 'assistant voices download {spec}'; ")
-        found = espeak.find_voice(spec)
+        found = system.find_voice(spec)
         if found is None:
             raise unknown_voice(spec)
-        return VoiceChoice("espeak-ng", found.id)
+        return VoiceChoice(system.platform_engine(), found.id)
     chosen = default_voice()
     if chosen is not None:
         return VoiceChoice("piper", chosen.name, chosen.model,
                            f"download it again with 'assistant voices download {chosen.name}'; ")
-    return VoiceChoice("espeak-ng", espeak.default_voice_id())
+    return VoiceChoice(system.platform_engine(), system.default_voice_id())
 
 
 def open_voice(settings: VoiceSettings, rate: int, cache: VoiceCache | None = None
                ) -> SpeechVoice:
-    """The session's voice. A missing Piper voice file falls back to espeak-ng, saying so."""
+    """The session's voice. A missing Piper voice file falls back to the system's, saying so."""
     check_settings(settings)
     choice = choose_voice(settings.voice)
     if choice.model is None:
-        return SpeechVoice(espeak.EspeakEngine(choice.name), settings, rate, cache)
+        return SpeechVoice(system.SystemEngine(choice.name, choice.engine), settings, rate,
+                           cache)
     problem = file_problem(choice.model)
     if problem is not None:
-        say_once(f"{problem[:1].upper()}{problem[1:]}; {choice.fix}speaking with espeak-ng "
-                 "instead.")
-        return SpeechVoice(_espeak_default(), settings, rate, cache)
+        say_once(f"{problem[:1].upper()}{problem[1:]}; {choice.fix}speaking with "
+                 f"{system.label(system.platform_engine())} instead.")
+        return SpeechVoice(_system_default(), settings, rate, cache)
     return SpeechVoice(PiperEngine(choice.model, choice.name), settings, rate, cache,
-                       _espeak_default, choice.fix)
+                       _system_default, choice.fix)
 
 
 @dataclass(frozen=True)
 class VoiceRow:
-    engine: str
+    engine: str  # "piper", or the system's engine
     name: str
     languages: str
     english: bool
     default: bool
 
 
-def voice_rows() -> list[VoiceRow]:
-    """Every voice `--voice` accepts: installed Piper voices first, then espeak-ng's."""
+@dataclass(frozen=True)
+class VoiceListing:
+    """The voices that can speak here, and why the system's cannot, if it cannot."""
+
+    rows: tuple[VoiceRow, ...]
+    problem: str | None = None
+
+
+def voice_listing() -> VoiceListing:
+    """Every voice `--voice` accepts: installed Piper voices first, then the system's, as
+    the engine that renders them lists them (espeak-ng's by id, the others' by name)."""
     piper_default = default_voice()
     rows = [VoiceRow("piper", v.name, v.language, v.english, v == piper_default)
             for v in installed_voices()]
-    espeak_default = espeak.default_voice_id() if piper_default is None else None
-    rows += [VoiceRow("espeak-ng", v.id, ", ".join(v.languages), espeak.speaks_english(v),
-                      v.id == espeak_default)
-             for v in espeak.list_voices()]
-    return rows
+    try:
+        found = system.system_voices()
+    except UserError as error:
+        return VoiceListing(tuple(rows), str(error))
+    rows += [VoiceRow(found.engine, v.id if found.engine == "espeak" else v.name,
+                      ", ".join(v.languages), system.speaks_english(v),
+                      piper_default is None and v.id == found.default)
+             for v in found.voices]
+    return VoiceListing(tuple(rows))

@@ -6,9 +6,10 @@ its first sound), kept in memory and in the private disk cache, and rendered
 ahead of need on the speech worker, in the order it will be spoken. A prompt
 that is needed before it is ready is rendered at once, and the caller waits.
 
-Engines: Piper (`piper_engine.py`), the default when a Piper voice is installed,
-and espeak-ng (`espeak.py`), always there. A Piper voice that turns out missing
-or damaged is replaced by espeak-ng, with one notice.
+Engines: Piper (`piper.py`), the default when a Piper voice is installed, and the
+system's own voice (`system.py`: espeak-ng, macOS's or Windows's), always there. A
+Piper voice that turns out missing or damaged is replaced by the system's, with one
+notice.
 """
 
 from __future__ import annotations
@@ -26,16 +27,17 @@ import numpy as np
 from assistant.audio.mixer import Samples
 from assistant.base.errors import UserError
 from assistant.speech.voice.cache import CacheKey, VoiceCache
-from assistant.speech.voice.espeak import EspeakEngine, VoiceInfo, default_voice_id, find_voice
-from assistant.speech.voice.espeak import list_voices as list_voices
 from assistant.speech.voice.piper import VoiceFileError
+from assistant.speech.voice.system import SystemEngine, VoiceInfo, default_voice_id, find_voice
+from assistant.speech.voice.system import label as engine_label
+from assistant.speech.voice.system import list_voices as list_voices
 from assistant.speech.voice.worker import AHEAD, NOW, speech_worker
 
 SILENCE_FLOOR = 1e-3  # below this the rendered edges count as silence
 CLOSE_WAIT_SECONDS = 3.0  # at the end, how long a render under way may take to finish
 MIN_RATE, MAX_RATE = 80, 400
 
-__all__ = ["EspeakVoice", "SilentVoice", "SpeechVoice", "Voice", "VoiceInfo",
+__all__ = ["SilentVoice", "SpeechVoice", "SystemVoice", "Voice", "VoiceInfo",
            "VoiceSettings", "list_voices", "trim"]
 
 
@@ -165,23 +167,24 @@ class SpeechVoice:
             raise error
         self.engine, self._fallback = self._fallback(), None
         self._notice(f"{str(error)[:1].upper()}{str(error)[1:]}; {self._fix}speaking with "
-                     "espeak-ng instead.")
+                     f"{engine_label(self.engine.engine)} instead.")
 
 
-class EspeakVoice(SpeechVoice):
-    """espeak-ng alone: the voice that is always there."""
+class SystemVoice(SpeechVoice):
+    """The system's own voice alone: the voice that is always there."""
 
     def __init__(self, settings: VoiceSettings, rate: int, cache_dir: Path | None = None
                  ) -> None:
         check_settings(settings)
-        voice_id = default_voice_id()
-        if settings.voice:
+        if not settings.voice:
+            voice_id = default_voice_id()
+        else:
             found = find_voice(settings.voice)
             if found is None:
                 raise UserError(f"There is no voice called '{settings.voice}'; list them "
                                 "with 'assistant voices'.")
             voice_id = found.id
-        super().__init__(EspeakEngine(voice_id), settings, rate,
+        super().__init__(SystemEngine(voice_id), settings, rate,
                          VoiceCache(cache_dir) if cache_dir else None)
 
 
