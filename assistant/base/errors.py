@@ -7,6 +7,8 @@ import errno
 import os
 from pathlib import Path
 
+from assistant.system import volumes
+
 
 class DeviceLost(Exception):
     """The sound device stopped in the middle of a session."""
@@ -24,7 +26,7 @@ def read_only_filesystem(path: Path) -> bool:
     """Whether `path` (or the nearest folder above it that exists) is on a read-only mount."""
     for folder in (path, *path.parents):
         try:
-            return bool(os.statvfs(folder).f_flag & os.ST_RDONLY)
+            return volumes.read_only(folder)
         except OSError:
             continue
     return False

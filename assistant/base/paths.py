@@ -6,6 +6,7 @@ partners' names and voices, so it is the user's alone: every folder the
 assistant makes or uses there is 0700 and every file it writes 0600, made so by
 `private_dir` and `private_file`, including folders an older version left looser.
 Folders that are not the assistant's own (the user's home, /tmp) are never changed.
+Where modes keep no one out (Windows), the folders' place does (`system/private.py`).
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from pathlib import Path
 from typing import IO, Any
 
 from platformdirs import user_cache_dir, user_data_dir
+
+from assistant.system import private
 
 ENV_HOME = "ASSISTANT_HOME"
 APP = "assistant"
@@ -85,6 +88,8 @@ def private_dir(path: Path) -> Path:
     the assistant's folders is made 0700 if new and left alone if it exists."""
     target = _absolute(path)
     root = own_root(target)
+    if root is not None:
+        private.warn_if_shared(root, ENV_HOME)
     top = root or target
     top.parent.mkdir(parents=True, exist_ok=True)
     below = target.relative_to(top)
@@ -122,7 +127,7 @@ def private_file(path: Path, mode: str = "w", encoding: str | None = None) -> IO
     keep = os.O_APPEND if mode == "ab" else os.O_TRUNC
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | keep, FILE_MODE)
     try:
-        os.fchmod(descriptor, FILE_MODE)
+        private.tighten(descriptor, FILE_MODE)
         return os.fdopen(descriptor, mode, encoding=encoding)
     except BaseException:
         os.close(descriptor)

@@ -17,18 +17,10 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
+from assistant.system import private, process
+
 _made: set[Path] = set()
 _swept: set[str] = set()
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:  # another user's process: it runs
-        return True
-    return True
 
 
 def sweep(prefix: str, folder: Path | None = None) -> int:
@@ -38,8 +30,8 @@ def sweep(prefix: str, folder: Path | None = None) -> int:
     with contextlib.suppress(OSError):
         for path in where.glob(f"{prefix}-*-*"):
             pid = path.name[len(prefix) + 1:].split("-", 1)[0]
-            if pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)) \
-                    and path.is_dir() and path.stat().st_uid == os.getuid():
+            if pid.isdigit() and int(pid) != os.getpid() and not process.alive(int(pid)) \
+                    and path.is_dir() and private.owned(path):
                 shutil.rmtree(path, ignore_errors=True)
                 removed += 1
     return removed

@@ -7,7 +7,6 @@ mode every phase says when it starts and ends, and every key gets an answer.
 from __future__ import annotations
 
 import codecs
-import os
 import queue
 import sys
 import threading
@@ -103,10 +102,7 @@ def stdin_lines() -> queue.Queue[str | None]:
 
 
 def _read_stdin() -> bytes:
-    try:
-        return os.read(sys.stdin.fileno(), 4096)
-    except (OSError, ValueError):  # closed, or not a real file
-        return b""
+    return terminal.read_typed()
 
 
 def parse_key(line: str) -> Command | None:

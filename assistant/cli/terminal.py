@@ -2,9 +2,9 @@
 
 Someone with eyes closed and hands busy presses one key; waiting for Enter after it
 would make them press two. While a session or the menu runs, the terminal on standard
-input leaves line editing and echo (cbreak): the kernel hands over each key at once.
-Output processing stays on, so printed lines look as always, and so does ISIG, so
-Ctrl-C still sends SIGINT. The saved settings come back on every way out: the block's
+input hands over each key at once, without echo (`system/keys.py`: cbreak through
+termios, or msvcrt on Windows). Printed lines look as always, and Ctrl-C still
+sends SIGINT. The saved settings come back on every way out: the block's
 end, any exception (KeyboardInterrupt included, which every stopping signal becomes)
 and, as a last resort, at exit. Piped input is left alone and read line by line.
 
@@ -21,21 +21,20 @@ import os
 import queue
 import re
 import sys
-import termios
 from collections.abc import Iterator
-from typing import Any, TextIO
+from typing import TextIO
 
 from assistant.base.critical import deferred
+from assistant.system import keys
 
-_saved: list[Any] | None = None  # the settings to put back, while in single-key mode
-_fd = -1
+_keyboard: keys.Keyboard | None = None  # the terminal to put back, while in single-key mode
 _depth = 0  # nested blocks (the menu, then the session it starts) share one mode
 _at_exit = False
 
 
 def is_raw() -> bool:
     """Whether standard input is in single-key mode just now."""
-    return _saved is not None
+    return _keyboard is not None
 
 
 @contextlib.contextmanager
@@ -58,53 +57,48 @@ def keys_at_once() -> Iterator[bool]:
 
 def restore() -> None:
     """Put the saved settings back (again harmless; a terminal already gone is fine)."""
-    global _saved
-    saved, _saved = _saved, None
-    if saved is not None:
-        with contextlib.suppress(termios.error, OSError):
-            termios.tcsetattr(_fd, termios.TCSANOW, saved)
+    global _keyboard
+    keyboard, _keyboard = _keyboard, None
+    if keyboard is not None:
+        keyboard.restore()
+
+
+def read_typed() -> bytes:
+    """What was typed on standard input, waiting for it: each key as it is pressed in
+    single-key mode, else whatever the terminal or pipe hands over; b"" at its end."""
+    keyboard = _keyboard
+    if keyboard is not None:
+        return keyboard.read()
+    try:
+        fd = sys.stdin.fileno()
+    except (AttributeError, ValueError, OSError):  # none, closed, or not a real file
+        return b""
+    return keys.read_descriptor(fd)
 
 
 def _enter() -> None:
-    global _saved, _fd, _at_exit
+    global _keyboard, _at_exit
     fd = _terminal_fd()
-    if fd is None:
-        return
-    try:
-        saved = termios.tcgetattr(fd)
-    except (termios.error, OSError):
+    keyboard = None if fd is None else keys.keyboard(fd)
+    if keyboard is None or not keyboard.save():
         return
     if not _at_exit:
         atexit.register(restore)
         _at_exit = True
-    _fd, _saved = fd, saved  # recorded first: whatever happens next, it can be undone
-    try:
-        termios.tcsetattr(fd, termios.TCSANOW, single_key_mode(saved))
-    except (termios.error, OSError):
+    _keyboard = keyboard  # recorded first: whatever happens next, it can be undone
+    if not keyboard.single_keys():
         restore()
 
 
-def single_key_mode(attrs: list[Any]) -> list[Any]:
-    """`attrs` without line editing and echo, one key a read; signals and output as set."""
-    mode = [*attrs[:6], list(attrs[6])]
-    mode[3] = (mode[3] & ~(termios.ICANON | termios.ECHO)) | termios.ISIG
-    mode[6][termios.VMIN], mode[6][termios.VTIME] = 1, 0
-    return mode
-
-
 def _terminal_fd() -> int | None:
-    """Standard input's descriptor if it is a terminal that this process may set: a job
-    in the background would be stopped (SIGTTOU) for touching it."""
+    """Standard input's descriptor if it is a terminal that this process may set."""
     try:
         fd = sys.stdin.fileno()
     except (AttributeError, ValueError, OSError):  # none, closed, or not a real file
         return None
     if not os.isatty(fd):
         return None
-    try:
-        return fd if os.tcgetpgrp(fd) == os.getpgrp() else None
-    except OSError:  # not this process's controlling terminal: no job control applies
-        return fd
+    return fd if keys.in_foreground(fd) else None
 
 
 _KEY = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|O.)?|\r\n?|.", re.DOTALL)

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from assistant.base.errors import UserError
 from assistant.session.events import Event
+from assistant.system import fifo, private
 
 FILE_MODE = 0o600
 
@@ -28,17 +29,16 @@ class EventLog:
         self.rate, self.path = rate, path
         self.failed = False
         try:  # not blocking: a FIFO no program reads would wait for ever
-            self._fd: int | None = os.open(
-                path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NONBLOCK, FILE_MODE)
+            self._fd: int | None = fifo.open_unwaiting(
+                path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, FILE_MODE)
         except OSError as error:
             reason = ("no program reads that FIFO" if error.errno == errno.ENXIO
                       else error.strerror)
             raise UserError(f"Cannot write the event log {path} ({reason}).") from None
-        os.set_blocking(self._fd, True)
         self._regular = stat.S_ISREG(os.fstat(self._fd).st_mode)
         self._size = 0
         if self._regular:  # never chmod or truncate a device such as /dev/full
-            os.fchmod(self._fd, FILE_MODE)
+            private.tighten(self._fd, FILE_MODE)
             self._size = os.fstat(self._fd).st_size
             if self._size and not self._ends_in_newline(path):
                 self._append(b"\n")

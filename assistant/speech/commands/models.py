@@ -27,6 +27,7 @@ from platformdirs import user_data_dir
 
 from assistant.base.errors import UserError
 from assistant.base.paths import own_root, private_dir, private_file, private_tree
+from assistant.system.process import alive
 
 ENV_MODEL = "ASSISTANT_VOSK_MODEL"
 ENV_MODELS_DIR = "ASSISTANT_MODELS_DIR"
@@ -57,9 +58,9 @@ def models_dir() -> Path:
     """The project's models/ folder when run from a checkout, else the user's data folder."""
     if ENV_MODELS_DIR in os.environ:
         return Path(os.environ[ENV_MODELS_DIR])
-    checkout = Path(__file__).resolve().parents[2] / "models"
-    if checkout.is_dir():
-        return checkout
+    checkout = Path(__file__).resolve().parents[3]  # models.py, commands, speech, assistant
+    if (checkout / "pyproject.toml").is_file() and (checkout / "models").is_dir():
+        return checkout / "models"
     return Path(user_data_dir("assistant")) / "models"
 
 
@@ -151,16 +152,6 @@ def _exists(path: Path) -> bool:
 _SCRATCH = re.compile(r"^\.(?P<model>.+?)" + re.escape(PARTIAL) + r"(?P<pid>\d+)-")
 
 
-def _running(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # another user's process
-        return True
-    return True
-
-
 def remove_stale_downloads(into: Path | None = None) -> list[Path]:
     """Remove scratch folders of downloads whose process has gone (killed, crashed)."""
     into = into or models_dir()
@@ -171,7 +162,7 @@ def remove_stale_downloads(into: Path | None = None) -> list[Path]:
         for entry in into.iterdir():
             found = _SCRATCH.match(entry.name)
             old_style = entry.name.startswith(tuple(f".{name}." for name in KNOWN_MODELS))
-            if (found and not _running(int(found["pid"]))) or (old_style and not found):
+            if (found and not alive(int(found["pid"]))) or (old_style and not found):
                 shutil.rmtree(entry, ignore_errors=True)
                 removed.append(entry)
     return removed
