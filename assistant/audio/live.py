@@ -19,10 +19,13 @@ from typing import Any
 
 import numpy as np
 
+from assistant.audio.devices import DeviceNotFound
 from assistant.audio.io import T, drain, wait_for_input
 from assistant.audio.mixer import Mixer, Samples
 from assistant.audio.portaudio import (
+    Endpoints,
     abandon,
+    endpoints,
     import_sounddevice,
     skip_portaudio_exit_handler,
     still_active,
@@ -87,9 +90,10 @@ class LiveAudio:
     def open(self, mixer: Mixer) -> None:
         sd = import_sounddevice()
         self._mixer = mixer
+        ends = self._endpoints()
         try:
-            sd.check_output_settings(device=self.device, channels=self.channels,
-                                     samplerate=self.rate)
+            sd.check_output_settings(device=ends.output, channels=self.channels,
+                                     samplerate=self.rate, extra_settings=ends.output_extra)
         except ValueError as error:
             if self.device is not None:
                 raise UserError(f"The output device {self.device!r} cannot be used ({error}); "
@@ -98,17 +102,18 @@ class LiveAudio:
         except sd.PortAudioError:
             raise UserError(NO_DEVICE) from None
         if self.listen:
-            self._require_input(sd)
+            self._require_input(sd, ends)
         try:
             if self.listen:  # one stream both ways, so mic and speaker share the clock
                 self._stream = sd.Stream(
                     samplerate=self.rate, channels=(1, self.channels), dtype="float32",
-                    device=(self.input_device, self.device), blocksize=self.blocksize,
-                    callback=self._duplex_callback, latency=self.latency)
+                    device=(ends.input, ends.output), blocksize=self.blocksize,
+                    callback=self._duplex_callback, latency=self.latency,
+                    extra_settings=(ends.input_extra, ends.output_extra))
             else:
                 self._stream = sd.OutputStream(
                     samplerate=self.rate, channels=self.channels, dtype="float32",
-                    device=self.device,
+                    device=ends.output, extra_settings=ends.output_extra,
                     blocksize=self.blocksize, callback=self._callback, latency=self.latency)
             # the clock is not reset: timestamps of a reopened stream share the old one's
             # time base, so the time between the two is caught up like any stall
@@ -131,9 +136,20 @@ class LiveAudio:
         except sd.PortAudioError:
             raise UserError(NO_DEVICE) from None
 
-    def _require_input(self, sd: Any) -> None:
+    def _endpoints(self) -> Endpoints:
+        """The devices as given, names resolved to one each (a card is listed once per
+        host API on Windows)."""
         try:
-            sd.check_input_settings(device=self.input_device, channels=1, samplerate=self.rate)
+            return endpoints(self.input_device if self.listen else None, self.device)
+        except DeviceNotFound as error:
+            given = self.input_device if error.kind == "input" else self.device
+            raise UserError(f"The {error.kind} device {given!r} cannot be used ({error}); "
+                            "list devices with 'assistant devices'.") from None
+
+    def _require_input(self, sd: Any, ends: Endpoints) -> None:
+        try:
+            sd.check_input_settings(device=ends.input, channels=1, samplerate=self.rate,
+                                    extra_settings=ends.input_extra)
         except ValueError as error:
             if self.input_device is not None:
                 raise UserError(f"The input device {self.input_device!r} cannot be used "

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+from dataclasses import dataclass
 from typing import Any
 
+from assistant.audio.devices import WASAPI, Cards, Spec, choose
 from assistant.base.errors import UserError
 
 
@@ -22,11 +24,42 @@ def import_sounddevice() -> Any:
     return sounddevice
 
 
-def offers_stereo(device: str | int | None) -> bool:
+@dataclass(frozen=True)
+class Endpoints:
+    """The devices a stream opens, and the host API settings each needs."""
+
+    input: Spec
+    output: Spec
+    input_extra: Any = None
+    output_extra: Any = None
+
+
+def endpoints(input_spec: Spec, output_spec: Spec) -> Endpoints:
+    """Names resolved to one device each (`devices.choose`; DeviceNotFound, a ValueError,
+    if one cannot be). A shared WASAPI device runs at the system mixer's rate, so it is
+    asked to convert to the session's own."""
+    if input_spec is None and output_spec is None:
+        return Endpoints(None, None)  # PortAudio's defaults, as they are
+    sd = import_sounddevice()
+    try:
+        cards = Cards.of(sd.query_devices(), sd.query_hostapis(), sd.default.hostapi)
+    except sd.PortAudioError:
+        return Endpoints(input_spec, output_spec)  # opening will say what is wrong
+    chosen = choose(input_spec, output_spec, cards)
+
+    def extra(index: int | None) -> Any:
+        return sd.WasapiSettings(auto_convert=True) if cards.host_api_of(index) == WASAPI \
+            else None
+
+    return Endpoints(chosen.input, chosen.output, extra(chosen.input), extra(chosen.output))
+
+
+def offers_stereo(device: Spec) -> bool:
     """Whether the output device has two channels or more (so partners can be placed)."""
     sd = import_sounddevice()
     try:
-        return int(sd.query_devices(device, "output")["max_output_channels"]) >= 2
+        output = endpoints(None, device).output
+        return int(sd.query_devices(output, "output")["max_output_channels"]) >= 2
     except (ValueError, sd.PortAudioError):
         return False  # no such device: opening it will say so plainly
 

@@ -188,6 +188,8 @@ class Presenter:
             return self._command(str(data["name"]))
         if event.type == "command_ignored" and self.text_mode:
             return _IGNORED.get(str(data["name"]), "That does nothing just now.")
+        if event.type == "microphone_deaf":
+            return str(data["advice"])
         if event.type == "device_lost":
             return ("The sound device stopped, so the session is paused. Press p to try "
                     "again, or q to stop.")

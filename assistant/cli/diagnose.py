@@ -9,9 +9,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from assistant.audio.deaf import DeafWatch, microphone_advice
+from assistant.audio.devices import Cards, device_lines
 from assistant.audio.io import SESSION_RATE
 from assistant.audio.mixer import Samples
-from assistant.audio.portaudio import import_sounddevice
+from assistant.audio.portaudio import Endpoints, endpoints, import_sounddevice
 from assistant.base.errors import UserError
 from assistant.cli.options import device_spec
 from assistant.speech.commands.models import choose_model
@@ -54,30 +56,38 @@ def check_model() -> Finding:
 def check_output(device: str | int | None) -> Finding:
     sd = import_sounddevice()
     try:
-        sd.check_output_settings(device=device, channels=1, samplerate=SESSION_RATE)
-        name = sd.query_devices(device, "output")["name"]
+        ends = endpoints(None, device)
+        sd.check_output_settings(device=ends.output, channels=1, samplerate=SESSION_RATE,
+                                 extra_settings=ends.output_extra)
+        name = sd.query_devices(ends.output, "output")["name"]
     except (ValueError, sd.PortAudioError) as error:
         return Finding("sound output", False, f"none usable ({error}); use --text or "
                                               "--out-file")
     return Finding("sound output", True, str(name))
 
 
-def listen(device: str | int | None, seconds: float) -> Samples:
+def listen(ends: Endpoints, seconds: float) -> Samples:
     sd = import_sounddevice()
     recording = sd.rec(round(seconds * SESSION_RATE), samplerate=SESSION_RATE, channels=1,
-                       dtype="float32", device=device, blocking=True)
+                       dtype="float32", device=ends.input, extra_settings=ends.input_extra,
+                       blocking=True)
     return np.asarray(recording[:, 0], dtype=np.float32)
 
 
 def check_microphone(device: str | int | None, seconds: float,
-                     record: Callable[[str | int | None, float], Samples] = listen) -> Finding:
+                     record: Callable[[Endpoints, float], Samples] = listen) -> Finding:
     sd = import_sounddevice()
     try:
-        sd.check_input_settings(device=device, channels=1, samplerate=SESSION_RATE)
-        name = sd.query_devices(device, "input")["name"]
-        audio = record(device, seconds)
+        ends = endpoints(device, None)
+        sd.check_input_settings(device=ends.input, channels=1, samplerate=SESSION_RATE,
+                                extra_settings=ends.input_extra)
+        name = str(sd.query_devices(ends.input, "input")["name"])
+        audio = record(ends, seconds)
     except (ValueError, sd.PortAudioError) as error:
         return Finding("microphone", False, f"none usable ({error}); use --mic-file or --text")
+    if DeafWatch(SESSION_RATE).feed(audio) is not None:  # only exact zeros, for seconds
+        advice = microphone_advice(name)
+        return Finding("microphone", False, advice[:1].lower() + advice[1:])
     return Finding("microphone", True, f"{name}: {describe(audio)}")
 
 
@@ -112,14 +122,11 @@ def check(args: argparse.Namespace) -> int:
 
 def devices(args: argparse.Namespace) -> int:
     sd = import_sounddevice()
-    cards = sd.query_devices()
-    if not len(cards):
+    cards = Cards.of(sd.query_devices(), sd.query_hostapis(), sd.default.hostapi)
+    if not cards.devices:
         print("No sound devices were found. Use --text, or --out-file FILE.wav.")
         return 0
     default_in, default_out = sd.default.device
-    for index, found in enumerate(cards):
-        marks = ("  default input" if index == default_in else "") + (
-            "  default output" if index == default_out else "")
-        print(f"{index:>3}  {found['name']}  (in {found['max_input_channels']}, "
-              f"out {found['max_output_channels']}){marks}")
+    for line in device_lines(cards, default_in, default_out):
+        print(line)
     return 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from assistant.audio.deaf import DeafWatch, microphone_advice
 from assistant.audio.io import SESSION_RATE, AudioIO
 from assistant.audio.live import LiveAudio
 from assistant.audio.mixer import Mixer
@@ -58,13 +59,16 @@ def _run_menu(exercises: list[Exercise], args: argparse.Namespace) -> int:
         return start(spoken_menu.typed_choice(exercises, lines, out), args)
     log = EventLog(args.events, SESSION_RATE) if args.events else None
     listener = None
+    # a sound card's microphone is watched for exact zeros from here to the session's end
+    live = isinstance(audio, LiveAudio) and audio.has_microphone
+    deaf = DeafWatch(SESSION_RATE, microphone_advice()) if live else None
     if model[0] is not None and audio.has_microphone:
         listener = CommandListener(CommandRecognizer(model[0], spoken_menu.title_book(exercises)))
     try:
         chosen = spoken_menu.SpokenMenu(
             exercises, audio, mixer, session_voice(args), lines, out, SpeechDetector(silero()),
             listener, [log.write] if log else [], " ".join(filter(None, (model[1], due))),
-            args.headphones, origin).run()
+            args.headphones, origin, deaf).run()
     except DeviceLost:
         print("The sound device stopped. Type the practice's number, then Enter; the "
               "session will be in text.", flush=True)
@@ -79,7 +83,8 @@ def _run_menu(exercises: list[Exercise], args: argparse.Namespace) -> int:
     virtual = args.mic_file is not None or args.out_file is not None
     if not virtual:
         audio.close()  # the session opens the sound card with its own settings
-    return run_session(chosen.exercise, args, Handover(mixer, audio if virtual else None, model))
+    return run_session(chosen.exercise, args, Handover(mixer, audio if virtual else None, model,
+                                                   deaf))
 
 
 def menu_audio(args: argparse.Namespace, mixer: Mixer) -> tuple[AudioIO | None, str]:

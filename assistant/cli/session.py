@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.audio.cues import CueBank
+from assistant.audio.deaf import DeafWatch, microphone_advice
 from assistant.audio.io import SESSION_RATE, AudioIO
 from assistant.audio.live import LiveAudio
 from assistant.audio.loudness import SPEECH_LOUDNESS
@@ -90,6 +91,7 @@ class Handover:
     mixer: Mixer
     audio: AudioIO | None  # a virtual run goes on with the menu's files
     model: tuple[Any | None, str]
+    deaf: DeafWatch | None = None  # a sound card's microphone, watched since the menu began
 
 
 def run_exercise(args: argparse.Namespace) -> int:
@@ -189,6 +191,8 @@ def _run_session(exercise: Exercise, args: argparse.Namespace,
     live = listening and not virtual
     echo = own_voice_cancelled(args, live)
     half_duplex = live and not args.headphones and echo is None
+    deaf = (handover.deaf if handover is not None else None) or (
+        DeafWatch(SESSION_RATE, microphone_advice()) if live else None)
     machine = SessionMachine(plan, SESSION_RATE, exercise.id, exercise.title, listening,
                              floor_settings(args, repairable=not half_duplex),
                              exercise.minutes * 60, memory.session, memory.started,
@@ -205,7 +209,7 @@ def _run_session(exercise: Exercise, args: argparse.Namespace,
     cues = CueBank(SESSION_RATE, SPEECH_LOUDNESS + args.cue_volume)
     runner = SessionRunner(machine, audio, mixer, voice, cues, sinks, inbox, detector,
                            args.headphones, listener,
-                           [memory.recorder.hear] if memory.recorder else [], echo)
+                           [memory.recorder.hear] if memory.recorder else [], echo, deaf)
     try:
         # a key acts as it is pressed, for as long as the session runs
         with terminal.keys_at_once() if keys else contextlib.nullcontext(False):

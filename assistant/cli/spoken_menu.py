@@ -18,6 +18,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TextIO
 
+from assistant.audio.deaf import DeafWatch
 from assistant.audio.io import AudioIO
 from assistant.audio.mixer import Mixer
 from assistant.base.errors import UserError
@@ -108,12 +109,14 @@ class SpokenMenu:
                  voice: Voice, lines: TypedLines, out: TextIO,
                  detector: SpeechDetector | None = None,
                  listener: CommandListener | None = None, sinks: Sequence[EventSink] = (),
-                 notice: str = "", headphones: bool = False, mic_origin: int = 0) -> None:
+                 notice: str = "", headphones: bool = False, mic_origin: int = 0,
+                 deaf: DeafWatch | None = None) -> None:
         self.exercises, self.audio, self.mixer, self.voice = exercises, audio, mixer, voice
         self.lines, self.out, self.sinks = lines, out, sinks
         self.detector = detector if audio.has_microphone else None
         self.listener = listener if self.detector is not None else None
         self.notice, self.headphones = notice, headphones
+        self.deaf = deaf  # watches a sound card's microphone, which may give only zeros
         self._windows = WindowCutter()
         # the session sample of the microphone's first sample: the clock when `audio`
         # was opened (a live stream has run on while the models loaded)
@@ -200,7 +203,11 @@ class SpokenMenu:
         if self.detector is None:
             return []
         chosen: list[Choice] = []
-        for start, window in self._windows.cut(self.audio.read_mic()):
+        heard = self.audio.read_mic()
+        if self.deaf is not None and self.deaf.feed(heard) is not None:
+            self.lines.show(self.deaf.advice)
+            self._emit("microphone_deaf", self.mixer.now, advice=self.deaf.advice)
+        for start, window in self._windows.cut(heard):
             if self.listener is not None:
                 self.listener.hear(window, start)
             muted = not self.headphones and self._own_sound_near(start, start + WINDOW)

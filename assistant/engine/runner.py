@@ -12,6 +12,7 @@ import queue
 from collections.abc import Callable, Sequence
 
 from assistant.audio.cues import CueBank, placement
+from assistant.audio.deaf import DeafWatch
 from assistant.audio.io import AudioIO, wait_for_input
 from assistant.audio.mixer import Mixer, Samples
 from assistant.base.errors import DeviceLost, UserError
@@ -25,6 +26,7 @@ from assistant.session.events import (
     CueSounded,
     Event,
     LostDevice,
+    MicrophoneDeaf,
     PlayEnd,
     PlayStart,
     SayEnd,
@@ -50,14 +52,15 @@ class SessionRunner(Yielding):
                  inbox: queue.Queue[Command] | None = None,
                  detector: SpeechDetector | None = None,
                  headphones: bool = False, listener: CommandListener | None = None,
-                 taps: Sequence[MicTap] = (), echo: EchoCanceller | None = None) -> None:
+                 taps: Sequence[MicTap] = (), echo: EchoCanceller | None = None,
+                 deaf: DeafWatch | None = None) -> None:
         self.machine, self.audio, self.mixer = machine, audio, mixer
         self.voice, self.cues, self.sinks = voice, cues, sinks
         self.inbox: queue.Queue[Command] = inbox if inbox is not None else queue.Queue()
         self._playing: list[Playing] = []
         self._logic_now = 0  # the latest time the machine has been told: never go back
         self.detector, self.headphones, self.listener = detector, headphones, listener
-        self.taps = taps
+        self.taps, self.deaf = taps, deaf  # deaf: a sound card's microphone, not a file
         self._windows = WindowCutter()
         self._self = SelfHearing(mixer, echo, headphones)  # own sound: cancelled or muted
         self._voice_active = False  # the detector hears (or is confirming) a voice
@@ -208,6 +211,8 @@ class SessionRunner(Yielding):
         if not self.audio.has_microphone:
             return
         raw = self.audio.read_mic()
+        if self.deaf is not None and (told := self.deaf.feed(raw)) is not None:
+            self._emit(MicrophoneDeaf(sample=self._mic_at + told, advice=self.deaf.advice))
         latency = self.audio.output_latency + getattr(self.audio, "input_latency", 0)
         heard = self._self.cancel(self._mic_at, raw, latency)
         self._mic_at += len(raw)

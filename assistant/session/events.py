@@ -223,6 +223,15 @@ class LostDevice(Event):
 
 
 @dataclass(frozen=True, kw_only=True)
+class MicrophoneDeaf(Event):
+    """The microphone gave nothing but exact zeros for seconds on end: it is not reaching
+    the assistant. Said once; the session goes on (keys still work)."""
+
+    type: ClassVar[str] = "microphone_deaf"
+    advice: str
+
+
+@dataclass(frozen=True, kw_only=True)
 class BargeIn(Event):
     type: ClassVar[str] = "barge_in"
     speech_from: float
