@@ -19,6 +19,7 @@ from assistant.cli.options import device_spec
 from assistant.speech.commands.models import choose_model
 from assistant.speech.commands.recognizer import CommandRecognizer, load_model
 from assistant.speech.detector import SpeechDetector, SpeechStarted, WindowCutter, silero
+from assistant.speech.voice import system
 from assistant.speech.voice.choice import open_voice
 from assistant.speech.voice.rendering import VoiceSettings
 
@@ -37,7 +38,7 @@ def check_voice() -> Finding:
     except UserError as error:
         return Finding("speech synthesis", False, str(error))
     name = getattr(voice.engine, "name", getattr(voice.engine, "voice_id", ""))
-    engine = "Piper" if voice.engine.engine == "piper" else "espeak-ng"
+    engine = "Piper" if voice.engine.engine == "piper" else system.label(voice.engine.engine)
     return Finding("speech synthesis", len(samples) > 0, f"{engine} speaks ({name})")
 
 
