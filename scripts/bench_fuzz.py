@@ -12,15 +12,16 @@ this process, to time the loading alone, apart from process start-up (which on
 a busy machine can take seconds by itself).
 
 With `--surfaces`, the other ways in are tried instead (`fuzz_surfaces.py`,
-`fuzz_damage.py`): microphone files, output paths, the environment, a damaged
-journal, a damaged speech cache, and signals. Each surface prints the cases
+`fuzz_damage.py`, `fuzz_values.py`): microphone files, output paths, the environment,
+a damaged journal, a damaged speech cache, signals, and journal values of every
+wrong kind (`--surface NAME` tries one of them alone). Each surface prints the cases
 tried, how many ended cleanly (finished, or refused in plain sentences), the
 tracebacks, the hangs, the cases that lost data (a file changed that must not
 be, a half-written line, no `session_end`, an unreadable WAV, a session that
 sounded different from an undamaged one) and the loudest sample written to any
 out-file. It needs root, to fill small tmpfs disks.
 
-Run: .venv/bin/python scripts/bench_fuzz.py [--count N] [--surfaces]
+Run: .venv/bin/python scripts/bench_fuzz.py [--count N] [--surfaces [--surface NAME]]
 """
 
 from __future__ import annotations
@@ -101,20 +102,26 @@ def in_process(hostiles: list[Hostile], folder: Path) -> tuple[int, float, float
     return refused, slowest, largest
 
 
-def surfaces() -> None:
-    """Every surface's cases, two at a time, and a table of what became of them."""
+def surfaces(only: str | None = None) -> None:
+    """Every surface's cases (or `only` one's), two at a time, and a table of what became
+    of them."""
     sys.path.insert(0, str(ROOT / "scripts"))
     from fuzz_damage import CACHE_CASES, JOURNAL_CASES, SIGNAL_CASES
     from fuzz_surfaces import ENV_CASES, MIC_CASES, PATH_CASES, prepare
     from fuzz_surfaces import _mic_case as mic_case
     from fuzz_trial import Result, run_trial
+    from fuzz_values import VALUE_CASES
 
     from assistant.audio.mixer import CEILING
 
     table = {"mic files": {label: mic_case(make) for label, make in MIC_CASES.items()},
              "output paths": PATH_CASES, "environment": ENV_CASES,
              "journal damage": JOURNAL_CASES, "cache damage": CACHE_CASES,
-             "signals": SIGNAL_CASES}
+             "signals": SIGNAL_CASES, "journal values": VALUE_CASES}
+    if only is not None:
+        if only not in table:
+            raise SystemExit(f"--surface takes one of: {', '.join(table)}")
+        table = {only: table[only]}
     with tempfile.TemporaryDirectory() as scratch:
         template = prepare(Path(scratch))
 
@@ -157,10 +164,12 @@ def main() -> None:
     parser.add_argument("--count", type=int, default=400)
     parser.add_argument("--surfaces", action="store_true",
                         help="try mic files, output paths, the environment, journal and cache "
-                             "damage and signals instead of hostile scripts")
+                             "damage, signals and journal values instead of hostile scripts")
+    parser.add_argument("--surface", metavar="NAME",
+                        help="with --surfaces, only this one, such as 'journal values'")
     options = parser.parse_args()
     if options.surfaces:
-        surfaces()
+        surfaces(options.surface)
         return
     count = options.count
     hostiles = generate(count)

@@ -139,6 +139,18 @@ def turns(exercise: Exercise) -> list[TurnStep]:
     return [step for step in steps if isinstance(step, TurnStep)]
 
 
+def test_too_much_holds_until_the_couple_answers_otherwise() -> None:
+    """A session left without a closing answer says nothing of how it felt."""
+    exercise = find_exercise("daily-check-in")
+    journal = Journal(home())
+    for n, answer in enumerate(("too much", None, "good stretch")):
+        journal.begin(f"s{n}", exercise.id, exercise.title, T0 + timedelta(days=n))
+        if answer:
+            journal.closing(f"s{n}", answer)
+        gentler = remember(exercise, Names(), RATE, clock=lambda: T0).notice
+        assert (gentler == TOO_MUCH_NOTICE) == (n < 2), n
+
+
 def test_the_closing_answer_is_kept_from_a_session(tmp_path: Path) -> None:
     from assistant.journal.keeper import SessionKeeper
     from assistant.session.plan import build_plan

@@ -5,7 +5,7 @@ a practice the couple found too much is offered in a gentler form, each partner'
 pauses kept from before set the patience of their floors, and the session is
 written as it goes. If the journal cannot be read or written, the
 session goes on without it, after one printed sentence that it will not be
-remembered.
+remembered; a journal another version wrote is read, and the session not kept in it.
 """
 
 from __future__ import annotations
@@ -23,7 +23,8 @@ from assistant.base.paths import data_home
 from assistant.journal.keeper import SessionKeeper
 from assistant.journal.opening import trouble
 from assistant.journal.recorder import ClipRecorder
-from assistant.journal.store import CLIPS, Journal, JournalError
+from assistant.journal.store import CLIPS, FILE_NAME, Journal, JournalError
+from assistant.journal.today import too_much
 from assistant.script.adapt import TOO_MUCH_NOTICE, gentler
 from assistant.script.model import AskStep, Exercise, ReplayStep, TurnStep, each_step
 from assistant.script.wordings import Visit, for_visit
@@ -69,8 +70,8 @@ def remember(exercise: Exercise, names: Names, rate: int, folder: Path | None = 
     except (JournalError, OSError, sqlite3.Error) as error:
         if journal is not None:
             journal.close()
-        told = error if isinstance(error, JournalError) else trouble(error, Path(
-            folder or data_home()))
+        told = error if isinstance(error, JournalError) else trouble(
+            error, Path(folder or data_home()) / FILE_NAME)
         print(f"assistant: {str(told).rstrip('.')}; this session goes on, but it will not be "
               "remembered.", file=err, flush=True)
         return Memory(for_visit(exercise, Visit()), session, started)
@@ -79,28 +80,29 @@ def remember(exercise: Exercise, names: Names, rate: int, folder: Path | None = 
 def _recalled(journal: Journal, exercise: Exercise, names: Names, rate: int,
               folder: Path | None, clock: Callable[[], datetime], err: TextIO,
               keep_recordings: bool, session: str, started: str) -> Memory:
-    last = journal.sessions(exercise.id, limit=1)
     notices = []
-    too_much = bool(last) and last[0].closing == "too much"
-    if too_much:
+    hard = too_much(journal.sessions(exercise.id, limit=ANSWERS))
+    if hard:
         exercise = gentler(exercise)
         notices.append(TOO_MUCH_NOTICE)
-    exercise = for_visit(exercise, Visit(journal.count(exercise.id), journal.count(), too_much))
+    exercise = for_visit(exercise, Visit(journal.count(exercise.id), journal.count(), hard))
     recorder = None
     labels = kept_labels(exercise)
-    if keep_recordings and labels:
+    if keep_recordings and labels and not journal.read_only:
         recorder = ClipRecorder(journal, (folder or data_home()) / CLIPS, rate, clock, err)
         notices.append(KEEPING.format(what=spoken_list([f"each {label}" for label in labels])))
     kept = {(source or exercise.id, label): [str(c.file) for c in
                                              journal.clips(source or exercise.id, label)
                                              if c.file.exists()]
             for source, label in replayed(exercise)}
-    keeper = SessionKeeper(journal, rate, clock, deck_questions(exercise, names), err)
+    keeper = None if journal.read_only else SessionKeeper(
+        journal, rate, clock, deck_questions(exercise, names), err)
     return Memory(exercise, session, started, " ".join(notices),
                   journal.asked_before(exercise.id), keeper, recorder, kept,
                   journal.pauses({names.a, names.b, SHARED}))
 
 
+ANSWERS = 50  # sessions looked back through for the latest closing answer
 KEEPING = ("As you asked, I will keep a recording of {what} in your private journal on "
            "this computer, so you can hear it again another time.")
 

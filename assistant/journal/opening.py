@@ -26,6 +26,7 @@ ASIDE = "damaged"
 PENDING = re.compile(r"^journal\.(damaged|unreadable)-[0-9-]+\.sqlite3$")
 RECOVERED = ".recovered"
 FULL_BELOW = 256 * 1024  # bytes free under which a failed write is put down to a full disk
+_LAYOUT = ("no such column", "no such table", "has no column named")  # another version's
 
 
 class JournalError(UserError):
@@ -51,6 +52,12 @@ def is_damage(error: sqlite3.Error) -> bool:
             or "malformed" in text or "not a database" in text)
 
 
+def tolerant_text(data: bytes) -> str:
+    """Stored text as a string even where it is not UTF-8, rather than an error that
+    would keep every other row from being read."""
+    return data.decode("utf-8", "replace")
+
+
 def trouble(error: sqlite3.Error | OSError, path: Path) -> JournalError:
     """The one sentence for a journal that is whole but cannot be used now."""
     if isinstance(error, OSError):
@@ -67,6 +74,10 @@ def trouble(error: sqlite3.Error | OSError, path: Path) -> JournalError:
     if path.is_dir():
         return JournalError(f"The journal {path} is a folder, not a file; move it away and "
                             "try again.")
+    if any(words in text for words in _LAYOUT):
+        return JournalError(f"The journal {path} has a layout this version of the assistant "
+                            f"does not know ({error}), as a newer version may leave it; it is "
+                            "left as it is.")
     if read_only_filesystem(folder) and name.startswith(("SQLITE_READONLY", "SQLITE_CANTOPEN")):
         return JournalError(f"The journal {path} is on a read-only file system; set "
                             "ASSISTANT_HOME to a folder you can write to.")
@@ -74,8 +85,9 @@ def trouble(error: sqlite3.Error | OSError, path: Path) -> JournalError:
         return JournalError(f"The journal {path} cannot be opened: permission denied; give your "
                             "user access to it and its folder (chmod u+rw), or set "
                             "ASSISTANT_HOME to a folder of your own.")
-    return JournalError(f"The journal {path} cannot be used now ({error}); try again, and if "
-                        "it keeps failing, run 'assistant journal recover'.")
+    return JournalError(f"The journal {path} cannot be used now (SQLite says: {error}); it is "
+                        "left as it is; try again, and if it keeps failing, check the disk "
+                        "it is on.")
 
 
 def _nearly_full(folder: Path) -> bool:
@@ -117,6 +129,7 @@ def connect(path: Path, read_only: bool) -> sqlite3.Connection:
         else:
             db = sqlite3.connect(path, timeout=wait, isolation_level=None)
             db.execute(f"PRAGMA busy_timeout={int(wait * 1000)}")
+        db.text_factory = tolerant_text
         try:
             db.execute("SELECT count(*) FROM sqlite_master").fetchone()
             check = db.execute("PRAGMA quick_check(1)").fetchone()

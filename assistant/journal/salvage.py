@@ -19,6 +19,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from assistant.journal.opening import tolerant_text
+
 COLUMNS = {
     "sessions": ("id", "exercise", "title", "started", "seconds", "outcome", "steps",
                  "closing"),
@@ -88,6 +90,7 @@ def salvage(path: Path, thorough: bool = True) -> Salvage:
     result = Salvage({table: [] for table in COLUMNS})
     with contextlib.suppress(sqlite3.Error), contextlib.closing(
             sqlite3.connect(f"file:{path.absolute()}?mode=ro", uri=True)) as db:
+        db.text_factory = tolerant_text
         for table in COLUMNS:
             result.rows[table] = list(read_rows(db, table))
     recovered = _with_sqlite_recover(path) if thorough else None
@@ -114,6 +117,7 @@ def _with_sqlite_recover(path: Path) -> Salvage | None:
         except (OSError, subprocess.SubprocessError, sqlite3.Error):
             return None
         with contextlib.closing(rebuilt):
+            rebuilt.text_factory = tolerant_text
             try:
                 rebuilt.executescript(script.stdout.decode("utf-8", "replace"))
             except sqlite3.Error:

@@ -4,7 +4,9 @@ Every write is a transaction in WAL mode, so a session killed at any moment
 leaves a journal that opens, and two sessions at once wait for each other
 rather than corrupt it. A session is written as stopped when it begins and
 marked completed only when it completes. Only a damaged file is set aside, under
-a new name, never deleted (`opening.py` tells damage from trouble).
+a new name, never deleted (`opening.py` tells damage from trouble). A journal another
+version wrote is only read (`layout.py`), and every row read becomes a typed record or
+is left out, counted (`records.py`).
 """
 
 from __future__ import annotations
@@ -12,13 +14,13 @@ from __future__ import annotations
 import contextlib
 import os
 import sqlite3
-from collections.abc import Collection, Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from assistant.base.paths import FILE_MODE, private_dir, private_file
+from assistant.journal.layout import SCHEMA, copied, foreign, mark, readable
 from assistant.journal.opening import (
     Damaged,
     JournalError,
@@ -27,69 +29,24 @@ from assistant.journal.opening import (
     is_damage,
     pending_notice,
     set_aside,
+    tolerant_text,
     trouble,
 )
-from assistant.journal.pauses import PAUSES, keep_pauses, kept_pauses
-from assistant.journal.salvage import COLUMNS, read_rows, salvage
+from assistant.journal.pauses import keep_pauses, kept_pauses
+from assistant.journal.records import (
+    ClipRecord,
+    SessionRecord,
+    clip_record,
+    inside,
+    session_record,
+)
+from assistant.journal.salvage import COLUMNS, salvage
 
-__all__ = ["CLIPS", "FILE_NAME", "ClipRecord", "Journal", "JournalError", "SessionRecord"]
+__all__ = ["CLIPS", "FILE_NAME", "SCHEMA", "ClipRecord", "Journal", "JournalError", "SessionRecord"]
 
 FILE_NAME = "journal.sqlite3"
 CLIPS = "clips"  # the folder of kept recordings, beside the database
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS sessions (
-    id TEXT PRIMARY KEY,
-    exercise TEXT NOT NULL,
-    title TEXT NOT NULL,
-    started TEXT NOT NULL,
-    seconds REAL NOT NULL DEFAULT 0,
-    outcome TEXT NOT NULL DEFAULT 'stopped',
-    steps INTEGER NOT NULL DEFAULT 0,
-    closing TEXT
-);
-CREATE TABLE IF NOT EXISTS asked (
-    session TEXT NOT NULL,
-    exercise TEXT NOT NULL,
-    question TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS clips (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    session TEXT NOT NULL,
-    exercise TEXT NOT NULL,
-    label TEXT NOT NULL,
-    partner TEXT NOT NULL,
-    file TEXT NOT NULL,
-    seconds REAL NOT NULL,
-    made TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS sessions_by_exercise ON sessions (exercise, started);
-CREATE INDEX IF NOT EXISTS asked_by_exercise ON asked (exercise);
-CREATE INDEX IF NOT EXISTS clips_by_label ON clips (exercise, label, made);
-""" + PAUSES  # a table added later: IF NOT EXISTS adds it to an older journal
-
-
-@dataclass(frozen=True)
-class SessionRecord:
-    id: str
-    exercise: str
-    title: str
-    started: datetime
-    seconds: float
-    outcome: str  # completed or stopped
-    steps: int
-    closing: str | None  # "good stretch", "too much", or None
-
-
-@dataclass(frozen=True)
-class ClipRecord:
-    id: int
-    session: str
-    exercise: str
-    label: str  # what it holds, such as "agreed change" or "memory"
-    partner: str
-    file: Path
-    seconds: float
-    made: datetime
+Record = TypeVar("Record")
 
 
 def _names(table: str) -> str:
@@ -104,13 +61,24 @@ class Journal:
         self.folder, self.read_only = folder, read_only
         self.path = folder / FILE_NAME
         self.damaged = False  # read-only over a damaged file: what could be read is shown
+        self.newer = ""  # why this version only reads it: another version's layout
+        self._left_out: set[tuple[str, int]] = set()  # rows no record could be made of
         check_folder(folder)
         self._db = self._open_read() if read_only else self._open_write()
         notices = [pending_notice(folder)] if folder.is_dir() else []
         if self.damaged:
             notices.insert(0, f"The journal {self.path} is damaged, so only what can still be "
                               "read is shown; run 'assistant journal recover' to save it.")
+        if self.newer:
+            notices.insert(0, f"The journal {self.path} {self.newer}, so this version only "
+                              "reads it: sessions go on without being kept in it, and what "
+                              "it holds is still shown; update the assistant to keep them.")
         self.notice = " ".join(n for n in notices if n)
+
+    @property
+    def left_out(self) -> int:
+        """How many rows read so far could not be made into a record."""
+        return len(self._left_out)
 
     def _open_read(self) -> sqlite3.Connection:
         if not self.path.exists():
@@ -120,11 +88,15 @@ class Journal:
         except Damaged:
             self.damaged = True
             return self._in_memory(salvage(self.path, thorough=False).rows)
-        tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master")}
-        if tables.issuperset(COLUMNS):
-            return db
-        with contextlib.closing(db):  # made by a first session cut short: what it holds
-            return self._in_memory({t: list(read_rows(db, t)) for t in COLUMNS if t in tables})
+        try:
+            self.newer = self.newer or foreign(db) or ""
+            if readable(db):
+                return db
+            with contextlib.closing(db):  # a first session cut short, or another layout
+                return copied(db)
+        except sqlite3.Error as error:
+            db.close()
+            raise trouble(error, self.path) from None
 
     def _in_memory(self, rows: dict[str, list[tuple[Any, ...]]]) -> sqlite3.Connection:
         db = self._empty()
@@ -136,6 +108,7 @@ class Journal:
 
     def _empty(self) -> sqlite3.Connection:
         db = sqlite3.connect(":memory:", isolation_level=None)
+        db.text_factory = tolerant_text
         db.executescript(SCHEMA)
         return db
 
@@ -147,11 +120,15 @@ class Journal:
         except OSError as error:
             raise trouble(error, self.path if self.folder.is_dir() else self.folder) from None
         try:
+            if self._foreign():  # another version's: read, and nothing written, not even
+                self.read_only = True  # the checkpoint a writer's close makes
+                return self._open_read()
             db = connect(self.path, read_only=False)
             try:
                 db.execute("PRAGMA journal_mode=WAL")
                 db.execute("PRAGMA synchronous=NORMAL")  # no fsync per write: never a late cue
                 db.executescript(SCHEMA)
+                mark(db)
                 db.execute("BEGIN IMMEDIATE")  # a lock another process holds is told now
                 db.execute("COMMIT")
             except sqlite3.Error as error:
@@ -170,8 +147,22 @@ class Journal:
                 os.chmod(f"{self.path}{extra}", FILE_MODE)
         return db
 
+    def _foreign(self) -> bool:
+        """Whether another version's layout is here, seen by reading alone; damage and
+        trouble are left for the open that writes to tell."""
+        try:
+            with contextlib.closing(connect(self.path, read_only=True)) as db:
+                self.newer = foreign(db) or ""
+        except (Damaged, JournalError, sqlite3.Error):
+            return False
+        return bool(self.newer)
+
     @contextlib.contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
+        if self.read_only:
+            raise JournalError(f"The journal {self.path} "
+                               f"{self.newer or 'is open only to read'}, so nothing in it "
+                               "was changed.")
         self._db.execute("BEGIN IMMEDIATE")
         try:
             yield self._db
@@ -234,14 +225,28 @@ class Journal:
             db.execute("UPDATE sessions SET closing = ? WHERE id = ?", (answer, session))
 
     def sessions(self, exercise: str | None = None, limit: int = 50) -> list[SessionRecord]:
-        """The latest sessions first."""
+        """The latest sessions first (those with a time that is not text last)."""
         where, args = ("WHERE exercise = ?", (exercise,)) if exercise else ("", ())
         rows = self._db.execute(
-            f"SELECT id, exercise, title, started, seconds, outcome, steps, closing "
-            f"FROM sessions {where} ORDER BY started DESC, rowid DESC LIMIT ?",
-            (*args, limit)).fetchall()
-        return [SessionRecord(r[0], r[1], r[2], datetime.fromisoformat(r[3]), *r[4:])
-                for r in rows]
+            f"SELECT rowid, {_names('sessions')} FROM sessions {where} "
+            "ORDER BY typeof(started) = 'text' DESC, started DESC, rowid DESC", args)
+        return self._records("sessions", rows, session_record, limit)
+
+    def _records(self, table: str, rows: Iterable[tuple[Any, ...]],
+                 record: Callable[[tuple[Any, ...]], Record | None],
+                 limit: int | None = None) -> list[Record]:
+        """Up to `limit` records made of `rows`, each led by its rowid; a row no record can
+        be made of is left out, and counted."""
+        found: list[Record] = []
+        for rowid, *values in rows:
+            if limit is not None and len(found) >= limit:
+                break
+            made = record(tuple(values))
+            if made is None:
+                self._left_out.add((table, rowid))
+            else:
+                found.append(made)
+        return found
 
     def count(self, exercise: str | None = None) -> int:
         """How many sessions there have been, of one practice or of all."""
@@ -260,7 +265,7 @@ class Journal:
         rows = self._db.execute(
             "SELECT question, count(*) FROM asked WHERE exercise = ? GROUP BY question",
             (exercise,)).fetchall()
-        return {question: count for question, count in rows}
+        return {question: count for question, count in rows if isinstance(question, str)}
 
     # -- clips ------------------------------------------------------------------------
 
@@ -275,20 +280,20 @@ class Journal:
             return int(cursor.lastrowid or 0)
 
     def clips(self, exercise: str | None = None, label: str | None = None) -> list[ClipRecord]:
-        """Clips, the latest first."""
+        """Clips, the latest first: only those whose file is in the recordings folder."""
         rows = self._db.execute(
-            "SELECT id, session, exercise, label, partner, file, seconds, made FROM clips "
+            f"SELECT rowid, {_names('clips')} FROM clips "
             "WHERE (? IS NULL OR exercise = ?) AND (? IS NULL OR label = ?) "
-            "ORDER BY made DESC, id DESC", (exercise, exercise, label, label)).fetchall()
-        return [ClipRecord(r[0], r[1], r[2], r[3], r[4], self.folder / r[5], r[6],
-                           datetime.fromisoformat(r[7])) for r in rows]
+            "ORDER BY made DESC, id DESC", (exercise, exercise, label, label))
+        return self._records("clips", rows, lambda row: clip_record(row, self.folder, CLIPS))
 
     def found(self) -> list[Path]:
         """Recordings in the clips folder that no row names (kept while the journal could
         not be written, or named only by a journal since lost): still the couple's own."""
-        named = {Path(c.file).name for c in self.clips()}
+        named = {c.file.name for c in self.clips()}
         try:
-            return sorted(p for p in (self.folder / CLIPS).glob("*.wav") if p.name not in named)
+            return sorted(p for p in (self.folder / CLIPS).glob("*.wav") if p.name not in named
+                          and inside(self.folder, CLIPS, f"{CLIPS}/{p.name}") is not None)
         except OSError:
             return []
 

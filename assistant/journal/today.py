@@ -1,12 +1,20 @@
-"""What is due today, from the sessions the journal remembers."""
+"""What is due today, from the sessions the journal remembers.
+
+A practice found too much is named by the title the journal kept for it, so a pacer
+(`assistant breathe`, `walk`) or a couple's own script, which the library does not
+hold, is named as well as any; sessions whose time cannot be read count for nothing.
+"""
 
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
+from assistant.base.errors import UserError
 from assistant.base.paths import data_home
-from assistant.journal.store import Journal, JournalError, SessionRecord
+from assistant.journal.printed import printable
+from assistant.journal.store import Journal, SessionRecord
 from assistant.session.answers import spoken_list
 
 DAILY, WEEKLY = "daily-check-in", "weekly-reflection"
@@ -14,22 +22,29 @@ PHYSICAL = ("walk-in-sync", "physical-synchrony", "sustained-hug", "breathe-in-s
             "partner-breathing", "mirror-play", "balance-play", "play-together", "eye-contact")
 PHYSICAL_EVERY = timedelta(days=3)
 GENTLE = ("breathe-in-sync", "two-stars-one-wish", "snuggle", "daily-check-in")
+PACERS = {"breathe": "assistant breathe", "walk": "assistant walk"}  # built in code
 
 
-def gentler_after(sessions: list[SessionRecord]) -> tuple[str, str] | None:
-    """(the practice found too much, a gentler one to try) when the latest session
-    closed with "too much"; sessions come latest first."""
-    answered = [s for s in sessions if s.closing]
-    if not answered or answered[0].closing != "too much":
+def too_much(sessions: Sequence[SessionRecord]) -> bool:
+    """Whether the latest closing answer among `sessions` (latest first) was "too much":
+    a session left without an answer says nothing of how it felt."""
+    answered = next((s for s in sessions if s.closing), None)
+    return answered is not None and answered.closing == "too much"
+
+
+def gentler_after(sessions: Sequence[SessionRecord]) -> tuple[SessionRecord, str] | None:
+    """(the session found too much, the id of a gentler practice to try) when the latest
+    answered session closed with "too much"; sessions come latest first."""
+    if not too_much(sessions):
         return None
-    hard = answered[0].exercise
-    return hard, next(e for e in GENTLE if e != hard)
+    hard = next(s for s in sessions if s.closing)
+    return hard, next(e for e in GENTLE if e != hard.exercise)
 
 
-def due(sessions: list[SessionRecord], now: datetime) -> list[str]:
+def due(sessions: Sequence[SessionRecord], now: datetime) -> list[str]:
     """What is due, as (exercise id) suggestions, most pressing first."""
     def last(exercise: str) -> datetime | None:
-        done = [s.started for s in sessions if s.exercise == exercise]
+        done = [s.started for s in sessions if s.exercise == exercise and s.started]
         return max(done) if done else None
 
     suggestions = []
@@ -62,19 +77,27 @@ def due_line() -> str:
         journal = Journal(data_home(), read_only=True)
         titles = [title for _, title in due_today(journal)]
         gentler = gentler_line(journal)
-    except (OSError, sqlite3.Error, JournalError):
+    except (OSError, sqlite3.Error, UserError):
         return ""
     return " ".join(filter(None, (gentler, f"Due today: {spoken_list(titles)}." if titles
                                   else "")))
 
 
 def gentler_line(journal: Journal, command: bool = False) -> str:
-    """After "too much", one sentence suggesting a gentler practice; else nothing."""
+    """After "too much", one sentence suggesting a gentler practice; else nothing. The
+    practice found too much is named by its kept title, printable whatever it holds."""
     from assistant.script.library import find_exercise
 
-    gentler = gentler_after(journal.sessions(limit=50))
-    if gentler is None:
+    found = gentler_after(journal.sessions(limit=50))
+    if found is None:
         return ""
-    hard, gentle = (find_exercise(e).title for e in gentler)
-    how = f" (assistant run {gentler[1]})" if command else ""
-    return f"Last time, {hard} felt like too much. Something gentler today: {gentle}{how}."
+    hard, gentle = found
+    title = printable(hard.title)
+    how = f" (assistant run {gentle})" if command else ""
+    pacer = PACERS.get(hard.exercise)
+    then = ""
+    if pacer is not None:
+        then = f", so '{pacer}' will be shorter and steadier" if command else \
+            ", so it will be shorter and steadier next time"
+    return (f"Last time, {title} felt like too much{then}. Something gentler today: "
+            f"{find_exercise(gentle).title}{how}.")
