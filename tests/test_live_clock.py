@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import os
-import pty
 import signal
 import subprocess
 import sys
@@ -19,6 +18,8 @@ import pytest
 
 from assistant.testing.pulse import PulseServer, cue_shifts
 from tests.conftest import read_events
+
+pty = pytest.importorskip("pty", reason="a POSIX pseudo-terminal")
 
 pytestmark = pytest.mark.live
 

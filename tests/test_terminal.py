@@ -12,7 +12,6 @@ import queue
 import signal
 import subprocess
 import sys
-import termios
 import threading
 import time
 from collections.abc import Iterator
@@ -23,6 +22,8 @@ import pytest
 
 from assistant.cli import terminal
 from assistant.script.library import load_library
+
+termios = pytest.importorskip("termios", reason="a POSIX terminal")
 
 DEADLINE = 20.0  # seconds: generous for a busy machine; a passing wait takes far less
 
