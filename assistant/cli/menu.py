@@ -13,7 +13,7 @@ from assistant.audio.virtual import VirtualAudio
 from assistant.base.errors import DeviceLost, UserError
 from assistant.cli import spoken_menu, terminal
 from assistant.cli.console import stdin_lines
-from assistant.cli.options import check_session_options, device_spec
+from assistant.cli.options import check_session_options, device_spec, session_couple
 from assistant.cli.session import (
     Handover,
     run_session,
@@ -22,8 +22,8 @@ from assistant.cli.session import (
     speech_model,
     start,
 )
+from assistant.journal.practices import library_for
 from assistant.journal.today import due_line
-from assistant.script.library import load_library
 from assistant.script.model import Exercise
 from assistant.session.eventlog import EventLog
 from assistant.speech.commands.listener import CommandListener
@@ -32,8 +32,8 @@ from assistant.speech.detector import SpeechDetector, silero
 
 
 def run_menu(args: argparse.Namespace) -> int:
-    exercises = load_library()
     check_session_options(args)
+    exercises = library_for(session_couple(args))  # each read under the title it goes by
     # one key a read from the menu's first word to the end of the session it starts
     with terminal.keys_at_once():
         return _run_menu(exercises, args)
@@ -42,7 +42,7 @@ def run_menu(args: argparse.Namespace) -> int:
 def _run_menu(exercises: list[Exercise], args: argparse.Namespace) -> int:
     out = sys.stdout
     lines = terminal.TypedLines(stdin_lines(), out)
-    due = due_line()
+    due = due_line(session_couple(args))
     if args.text:
         spoken_menu.print_menu(exercises, out)
         print(" ".join(filter(None, (spoken_menu.introduction(False, False), due))), flush=True)

@@ -3,6 +3,8 @@
 A practice found too much is named by the title the journal kept for it, so a pacer
 (`assistant breathe`, `walk`) or a couple's own script, which the library does not
 hold, is named as well as any; sessions whose time cannot be read count for nothing.
+What is suggested is named as the couple will do it (a low-vision or seated version
+goes by its own title); sessions are told apart by the practice's id alone.
 """
 
 from __future__ import annotations
@@ -10,12 +12,16 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from assistant.base.errors import UserError
 from assistant.base.paths import data_home
 from assistant.journal.printed import printable
 from assistant.journal.store import Journal, SessionRecord
 from assistant.session.answers import spoken_list
+
+if TYPE_CHECKING:
+    from assistant.journal.couple import Couple
 
 DAILY, WEEKLY = "daily-check-in", "weekly-reflection"
 PHYSICAL = ("walk-in-sync", "physical-synchrony", "sustained-hug", "breathe-in-sync",
@@ -63,30 +69,38 @@ def due(sessions: Sequence[SessionRecord], now: datetime) -> list[str]:
     return suggestions
 
 
-def due_today(journal: Journal) -> list[tuple[str, str]]:
-    """(exercise id, title) of what is due now, most pressing first."""
-    from assistant.script.library import find_exercise
+def _couple(couple: Couple | None) -> Couple:
+    """The couple given, or the one kept, read only (trouble with it is told elsewhere)."""
+    from assistant.journal.couple import load_couple
+
+    return couple if couple is not None else load_couple(read_only=True)[0]
+
+
+def due_today(journal: Journal, couple: Couple | None = None) -> list[tuple[str, str]]:
+    """(exercise id, title as the couple does it) of what is due now, most pressing first."""
+    from assistant.journal.practices import title_for
 
     now = datetime.now().astimezone()
-    return [(e, find_exercise(e).title) for e in due(journal.sessions(limit=10_000), now)]
+    kept = _couple(couple)
+    return [(e, title_for(e, kept)) for e in due(journal.sessions(limit=10_000), now)]
 
 
-def due_line() -> str:
+def due_line(couple: Couple | None = None) -> str:
     """What is due, as one sentence for the menu to say; empty if the journal says nothing."""
     try:
         journal = Journal(data_home(), read_only=True)
-        titles = [title for _, title in due_today(journal)]
-        gentler = gentler_line(journal)
+        titles = [title for _, title in due_today(journal, couple)]
+        gentler = gentler_line(journal, couple=couple)
     except (OSError, sqlite3.Error, UserError):
         return ""
     return " ".join(filter(None, (gentler, f"Due today: {spoken_list(titles)}." if titles
                                   else "")))
 
 
-def gentler_line(journal: Journal, command: bool = False) -> str:
+def gentler_line(journal: Journal, command: bool = False, couple: Couple | None = None) -> str:
     """After "too much", one sentence suggesting a gentler practice; else nothing. The
     practice found too much is named by its kept title, printable whatever it holds."""
-    from assistant.script.library import find_exercise
+    from assistant.journal.practices import title_for
 
     found = gentler_after(journal.sessions(limit=50))
     if found is None:
@@ -100,4 +114,4 @@ def gentler_line(journal: Journal, command: bool = False) -> str:
         then = f", so '{pacer}' will be shorter and steadier" if command else \
             ", so it will be shorter and steadier next time"
     return (f"Last time, {title} felt like too much{then}. Something gentler today: "
-            f"{find_exercise(gentle).title}{how}.")
+            f"{title_for(gentle, _couple(couple))}{how}.")

@@ -5,6 +5,11 @@ gives only the fields that change (a prompt, a closing), or a whole new step
 with its own `kind`. Each is checked at load time like any step, so a version
 that names a missing step, or a field its kind does not take, is refused with
 the file, the step and the field.
+
+A version that changes what the practice asks (foreheads together for eye contact, a
+seated beat for a walk) is named for what it is: `low_vision_title` and
+`seated_title`, with `low_vision_summary` and `seated_summary` for the one line that
+describes it. A version without them keeps the practice's own.
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from assistant.script.fields import ScriptError
+from assistant.script.fields import Fields, ScriptError
 from assistant.script.model import Alternative, Exercise, RepeatStep, Step
 from assistant.script.text import shown
 
@@ -68,14 +73,29 @@ def parse_alternatives(data: Mapping[str, Any], need: str, steps: dict[str, dict
     return tuple(alternatives)
 
 
+def parse_names(top: Fields, need: str, versions: tuple[Alternative, ...],
+                title: str) -> tuple[str, str]:
+    """The title and summary of the `need` version; empty where it keeps the practice's."""
+    named = {field: top.text(field) for field in (f"{need}_title", f"{need}_summary")}
+    for field, value in named.items():
+        if value and not versions:
+            raise top.fail(field, f"names a version the script does not have; write its "
+                                  f"steps as [[{need}]] tables, or leave the field out")
+    if named[f"{need}_title"] == title:
+        raise top.fail(f"{need}_title", "is the practice's own title; give one only when "
+                                        "the version changes what the practice asks")
+    return named[f"{need}_title"], named[f"{need}_summary"]
+
+
 def for_needs(exercise: Exercise, low_vision: bool = False, seated: bool = False) -> Exercise:
     """The exercise as this couple does it: low-vision versions first, then seated ones
-    (written to need no sight either), so a couple with both needs gets both."""
-    chosen: dict[str, Step] = {}
+    (written to need no sight either), so a couple with both needs gets both; named as
+    the versions it holds name it."""
+    chosen: dict[str, tuple[str, Step]] = {}
     if low_vision:
-        chosen.update((a.step, a.replacement) for a in exercise.low_vision)
+        chosen.update((a.step, ("low_vision", a.replacement)) for a in exercise.low_vision)
     if seated:
-        chosen.update((a.step, a.replacement) for a in exercise.seated)
+        chosen.update((a.step, ("seated", a.replacement)) for a in exercise.seated)
     if not chosen:
         return exercise
 
@@ -83,7 +103,20 @@ def for_needs(exercise: Exercise, low_vision: bool = False, seated: bool = False
         if isinstance(step, RepeatStep):
             return RepeatStep(tuple(pick(inner, f"{number}.{m}")
                                     for m, inner in enumerate(step.steps, 1)))
-        return chosen.get(number, step)
+        return chosen[number][1] if number in chosen else step
 
-    return replace(exercise, steps=tuple(pick(step, str(n))
-                                         for n, step in enumerate(exercise.steps, 1)))
+    used = {need for need, _ in chosen.values()}
+    title, summary = _named(exercise, used)
+    return replace(exercise, title=title, summary=summary,
+                   steps=tuple(pick(step, str(n)) for n, step in enumerate(exercise.steps, 1)))
+
+
+def _named(exercise: Exercise, used: set[str]) -> tuple[str, str]:
+    """The title and summary of the versions in use: the seated version's over the
+    low-vision one's, as its steps are, else the practice's own."""
+    named = (("seated", exercise.seated_title, exercise.seated_summary),
+             ("low_vision", exercise.low_vision_title, exercise.low_vision_summary))
+    in_use = [(title, summary) for need, title, summary in named if need in used]
+    title = next((title for title, _ in in_use if title), exercise.title)
+    summary = next((summary for _, summary in in_use if summary), exercise.summary)
+    return title, summary

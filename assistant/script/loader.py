@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.base.paths import as_text
-from assistant.script.alternatives import NEEDS, numbered_steps, parse_alternatives
+from assistant.script.alternatives import NEEDS, numbered_steps, parse_alternatives, parse_names
 from assistant.script.model import (
     AskStep,
     BreatheStep,
@@ -45,7 +45,8 @@ __all__ = ["KINDS", "ScriptError", "load_exercise", "parse_exercise", "step_seco
            "tomllib"]
 
 _TOP_FIELDS = {"title", "minutes", "invitation", "summary", "decks", "steps", "reminders",
-               "closings", *NEEDS}
+               "closings", *NEEDS, *(f"{need}_{name}" for need in NEEDS
+                                     for name in ("title", "summary"))}
 
 
 def load_exercise(path: Path) -> Exercise:
@@ -91,9 +92,12 @@ def parse_exercise(data: Mapping[str, Any], path: Path) -> Exercise:
 
     low_vision, seated = (parse_alternatives(data, need, numbered, path, parse)
                           for need in NEEDS)
+    title = top.text("title", required=True)
+    low_vision_title, low_vision_summary = parse_names(top, "low_vision", low_vision, title)
+    seated_title, seated_summary = parse_names(top, "seated", seated, title)
     return Exercise(
         id=as_text(path.stem),
-        title=top.text("title", required=True),
+        title=title,
         minutes=top.required_positive("minutes", most=MAX_SESSION_SECONDS / 60),
         invitation=top.text("invitation", required=True),
         summary=top.text("summary"),
@@ -101,6 +105,10 @@ def parse_exercise(data: Mapping[str, Any], path: Path) -> Exercise:
         path=path,
         low_vision=low_vision,
         seated=seated,
+        low_vision_title=low_vision_title,
+        low_vision_summary=low_vision_summary,
+        seated_title=seated_title,
+        seated_summary=seated_summary,
         reminders=_wordings(data, "reminders", path),
         closings=_wordings(data, "closings", path),
     )

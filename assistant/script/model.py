@@ -145,5 +145,10 @@ class Exercise:
     path: Path | None = None
     low_vision: tuple[Alternative, ...] = ()  # steps done without sight
     seated: tuple[Alternative, ...] = ()  # steps done sitting or supported
+    # a version that changes what the practice asks is named and described as done
+    low_vision_title: str = ""
+    low_vision_summary: str = ""
+    seated_title: str = ""
+    seated_summary: str = ""
     reminders: tuple[str, ...] = ()  # short openings for a couple who know the practice
     closings: tuple[str, ...] = ()  # last words, one wording per session in turn
