@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import json
 import os
 from collections.abc import Callable, Iterator
@@ -14,6 +13,10 @@ import numpy as np
 import numpy.typing as npt
 import pytest
 import soundfile
+
+from assistant.system.lock import held
+
+MADE_ONCE_WAIT = 280.0  # seconds: the slowest shared make (a wheel, the exports) takes far less
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -35,7 +38,7 @@ def _private_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.
     """Each test its own assistant home (journal, recordings), so no test depends on
     another; rendered speech, which only saves time, is shared."""
     home = tmp_path_factory.mktemp("assistant-home")
-    (home / "cache").symlink_to(_isolated_cache, target_is_directory=True)
+    share_cache(home, _isolated_cache)
     monkeypatch.setenv("ASSISTANT_HOME", str(home))
     return home
 
@@ -47,13 +50,20 @@ def first_visit(folder: Path) -> Iterator[Path]:
     shared = Path(os.environ["ASSISTANT_HOME"]) / "cache"
     home = folder / "home"
     home.mkdir()
-    (home / "cache").symlink_to(shared.resolve(), target_is_directory=True)
+    share_cache(home, shared.resolve())
     saved = os.environ["ASSISTANT_HOME"]
     os.environ["ASSISTANT_HOME"] = str(home)
     try:
         yield home
     finally:
         os.environ["ASSISTANT_HOME"] = saved
+
+
+def share_cache(home: Path, cache: Path) -> None:
+    """The run's shared speech cache as this home's; where links need a privilege (a
+    Windows account without it), the home renders into a cache of its own instead."""
+    with contextlib.suppress(OSError):
+        (home / "cache").symlink_to(cache, target_is_directory=True)
 
 
 def shared_temp(factory: pytest.TempPathFactory) -> Path:
@@ -68,8 +78,7 @@ def made_once(factory: pytest.TempPathFactory, name: str,
     that asks; the others wait for it."""
     root = shared_temp(factory)
     folder, done = root / name, root / f"{name}.done"
-    with (root / f"{name}.lock").open("w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
+    with held(root / f"{name}.lock", wait=MADE_ONCE_WAIT):
         if not done.exists():
             folder.mkdir()
             make(folder)
