@@ -246,7 +246,8 @@ def test_a_damaged_profile_is_set_aside_and_defaults_are_used(
     captured = capsys.readouterr()
     assert captured.out.startswith("Alex (A) and Sam (B)")
     assert captured.err.count("\n") == 1 and "could not be read" in captured.err
-    assert not (home / COUPLE).exists() and list(home.glob("couple.unreadable-*.json"))
+    (aside,) = home.glob("couple.unreadable-*.json")
+    assert not (home / COUPLE).exists() and aside.stat().st_mode & 0o077 == 0
 
 
 def test_today_names_the_couple_and_suggests_something_gentler_after_too_much(
@@ -269,6 +270,9 @@ def test_forget_deletes_the_couple_too() -> None:
     home = Path(__import__("os").environ["ASSISTANT_HOME"])
     assert json.loads((home / COUPLE).read_text())["names"] == ["Ana", "Ben"]
     assert (home / COUPLE).stat().st_mode & 0o077 == 0
+    (home / COUPLE).write_text('{"names": ["Ana", "Ben"], "seated": 3}')
+    assert main(["couple", "--names", "Ana,Ben"]) == 0  # the damaged one set aside first
+    assert len(list(home.glob("couple.*"))) == 3  # the profile, its copy and its lock
     assert main(["forget", "--yes"]) == 0
-    assert not (home / COUPLE).exists()
+    assert not list(home.glob("couple*"))
 

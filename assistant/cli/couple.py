@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from assistant.journal.couple import changed, load_couple, save_couple
+from assistant.journal.couple import change_couple, load_couple
 
 
 def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -22,14 +22,17 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def _couple(args: argparse.Namespace) -> int:
-    couple, notice = load_couple()
-    if notice:
-        print(f"assistant: {notice}", file=sys.stderr)
     given = (args.names, args.low_vision, args.seated)
-    if any(value is not None for value in given):
-        couple = changed(couple, *given)
-        save_couple(couple)
-        print("Kept: " + couple.describe())
-    else:
+    if all(value is None for value in given):
+        couple, notice = load_couple()
+        _tell(notice)
         print(couple.describe())
+        return 0
+    couple = change_couple(*given, tell=_tell)
+    print("Kept: " + couple.describe())
     return 0
+
+
+def _tell(notice: str) -> None:
+    if notice:
+        print(f"assistant: {notice}", file=sys.stderr, flush=True)

@@ -3,7 +3,9 @@ forget, couple.
 
 Every line is plain, for a screen reader. Times are shown in the local zone. The
 commands that only show or copy open the journal read-only: they never create, move,
-rewrite or delete a file. A recording no journal row names is listed as found.
+rewrite or delete a file. A recording no journal row names is listed as found. Text
+read from the journal is printed escaped (`journal/printed.py`); a value that cannot be
+read is shown as unknown, and rows that cannot be read at all are counted in one line.
 """
 
 from __future__ import annotations
@@ -20,12 +22,17 @@ from pathlib import Path
 from assistant.base.errors import UserError, cause, unopened
 from assistant.base.paths import as_text, data_home
 from assistant.cli import couple
-from assistant.journal.couple import COUPLE, load_couple
+from assistant.journal.couple import load_couple
+from assistant.journal.forgetting import forget
 from assistant.journal.opening import check_folder, trouble
 from assistant.journal.preferences import keep_recordings
+from assistant.journal.printed import printable
+from assistant.journal.records import MAX_ID, UNKNOWN
 from assistant.journal.recovery import recover
 from assistant.journal.store import CLIPS, FILE_NAME, Journal
 from assistant.journal.today import due_today, gentler_line
+
+MOST_SESSIONS = 1_000_000  # what --limit takes at most
 
 
 def main(argv: list[str]) -> int:
@@ -53,7 +60,7 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
     today = commands.add_parser("today", help="what is due today, from the journal")
     today.set_defaults(handler=_today)
     history = commands.add_parser("history", help="the sessions you have had")
-    history.add_argument("--limit", type=int, default=30, help="how many (default: 30)")
+    history.add_argument("--limit", default="30", help="how many (default: 30)")
     history.set_defaults(handler=_history)
     journal = commands.add_parser("journal", help="the recordings you chose to keep")
     actions = journal.add_subparsers(required=True, metavar="ACTION")
@@ -83,17 +90,34 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
 
 def _open(read_only: bool = True) -> Journal:
     journal = Journal(data_home(), read_only)
+    if journal.read_only and not read_only:  # another version's: this one changes nothing
+        journal.close()
+        raise UserError(f"The journal {journal.path} {journal.newer}, so this version "
+                        "changes nothing in it; update the assistant to do this.")
     if journal.notice:
         print(f"assistant: {journal.notice}", file=sys.stderr)
     return journal
 
 
-def _local(moment: datetime) -> str:
-    return moment.astimezone().strftime("%Y-%m-%d %H:%M")
+def _local(moment: datetime | None) -> str:
+    return "time unknown" if moment is None else moment.astimezone().strftime("%Y-%m-%d %H:%M")
+
+
+def _number(text: str) -> int | None:
+    """A whole number typed in ASCII digits (str.isdigit takes superscripts); else None."""
+    return int(text) if text.isascii() and text.isdecimal() and len(text) <= 20 else None
+
+
+def _left_out(journal: Journal) -> None:
+    """One line for the rows of the journal that could not be read at all."""
+    if journal.left_out:
+        rows = "entry" if journal.left_out == 1 else "entries"
+        print(f"assistant: {journal.left_out} {rows} of the journal could not be read and "
+              f"{'is' if journal.left_out == 1 else 'are'} left out.", file=sys.stderr)
 
 
 def _today(args: argparse.Namespace) -> int:
-    kept, notice = load_couple()
+    kept, notice = load_couple(read_only=True)
     if notice:
         print(f"assistant: {notice}", file=sys.stderr)
     print(f"For {kept.describe()}")
@@ -109,14 +133,22 @@ def _today(args: argparse.Namespace) -> int:
 
 
 def _history(args: argparse.Namespace) -> int:
-    sessions = _open().sessions(limit=args.limit)
+    limit = _number(args.limit)
+    if limit is None or not 1 <= limit <= MOST_SESSIONS:
+        raise UserError(f"--limit takes a whole number of sessions from 1 to {MOST_SESSIONS}, "
+                        "such as 30.")
+    journal = _open()
+    sessions = journal.sessions(limit=limit)
     if not sessions:
         print("No sessions yet.")
     for s in sessions:
-        minutes = max(1, round(s.seconds / 60))
+        minutes = None if s.seconds is None else max(1, round(s.seconds / 60))
+        length = "length unknown" if minutes is None else \
+            f"{minutes} minute{'s' if minutes != 1 else ''}"
         closing = f", {s.closing}" if s.closing else ""
-        print(f"{_local(s.started)}, {s.title}, {minutes} minute{'s' if minutes != 1 else ''}, "
-              f"{s.outcome}{closing}")
+        outcome = "outcome unknown" if s.outcome == UNKNOWN else s.outcome
+        print(f"{_local(s.started)}, {printable(s.title)}, {length}, {outcome}{closing}")
+    _left_out(journal)
     return 0
 
 
@@ -126,24 +158,28 @@ def _list(args: argparse.Namespace) -> int:
     if not clips and not found:
         print("No recordings are kept. Sessions keep them only with --keep-recordings.")
     for c in clips:
-        print(f"{c.id}: {c.exercise}, {c.label}, {c.partner}, {c.seconds:.0f} seconds, "
-              f"{_local(c.made)}")
+        length = "length unknown" if c.seconds is None else f"{c.seconds:.0f} seconds"
+        print(f"{c.id}: {printable(c.exercise)}, {printable(c.label)}, {printable(c.partner)}, "
+              f"{length}, {_local(c.made)}")
     for path in found:
-        print(f"found: {path.name}, a recording the journal does not name (play, export or "
-              "delete it by this name)")
+        print(f"found: {printable(path.name)}, a recording the journal does not name (play, "
+              "export or delete it by this name)")
+    _left_out(journal)
     return 0
 
 
 def _recording(journal: Journal, which: str) -> tuple[str, Path]:
     """(how to call it, its file) for a recording's number or a found file's name."""
-    if which.isdigit():
-        clip = next((c for c in journal.clips() if c.id == int(which)), None)
+    number = _number(which)
+    if number is not None:
+        clip = next((c for c in journal.clips() if c.id == number), None)
         if clip is not None:
-            return f"Recording {which}", clip.file
+            return f"Recording {number}", clip.file
     found = next((p for p in journal.found() if p.name == which), None)
     if found is None:
-        raise UserError(f"No recording {which}; 'assistant journal list' shows them.")
-    return f"The found recording {which}", found
+        raise UserError(f"No recording {printable(which)}; 'assistant journal list' shows "
+                        "them.")
+    return f"The found recording {printable(which)}", found
 
 
 def _play(args: argparse.Namespace) -> int:
@@ -170,7 +206,8 @@ def _play(args: argparse.Namespace) -> int:
 def _delete(args: argparse.Namespace) -> int:
     journal = _open(read_only=False)
     what, file = _recording(journal, args.id)
-    if args.id.isdigit() and journal.delete_clip(int(args.id)) is not None:
+    number = _number(args.id)
+    if number is not None and 0 < number <= MAX_ID and journal.delete_clip(number) is not None:
         print(f"{what} deleted.")
         return 0
     try:
@@ -193,11 +230,13 @@ def _export(args: argparse.Namespace) -> int:
                 shutil.copy(c.file, folder / name)
             clips.append({"id": c.id, "exercise": c.exercise, "label": c.label,
                           "partner": c.partner, "seconds": c.seconds,
-                          "made": c.made.isoformat(), "file": as_text(name)})
+                          "made": c.made.isoformat() if c.made else None,
+                          "file": as_text(name)})
         for path in journal.found():
             shutil.copy(path, folder / f"found-{path.name}")
             clips.append({"found": True, "file": as_text(f"found-{path.name}")})
-        sessions = [{"exercise": s.exercise, "title": s.title, "started": s.started.isoformat(),
+        sessions = [{"exercise": s.exercise, "title": s.title,
+                     "started": s.started.isoformat() if s.started else None,
                      "seconds": s.seconds, "outcome": s.outcome, "closing": s.closing}
                     for s in journal.sessions(limit=1_000_000)]
         (folder / "journal.json").write_text(
@@ -253,14 +292,13 @@ def _forget(args: argparse.Namespace) -> int:
         if sys.stdin.readline().strip().lower() != "yes":
             print("Nothing was deleted.")
             return 1
-    try:  # the journal, sqlite's files beside it, any journal set aside as damaged, and
-        # the couple's names and needs
-        for path in [home / FILE_NAME, *home.glob(f"{Path(FILE_NAME).stem}.*"), home / COUPLE]:
-            path.unlink(missing_ok=True)
-        if (home / CLIPS).exists():
-            shutil.rmtree(home / CLIPS)
+    try:  # the assistant's own files, by name: the user's own beside them stay
+        left = forget(home)
     except OSError as error:
         where = Path(error.filename) if error.filename else home
         raise UserError(f"Not everything could be deleted: {cause(error, where)}.") from None
     print("The journal, its recordings and the couple's names and needs are deleted.")
+    if left:
+        print(f"Left in {home / CLIPS}, as the assistant did not make them: {len(left)} "
+              f"file{'s' if len(left) != 1 else ''}.")
     return 0

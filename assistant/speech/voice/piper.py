@@ -48,7 +48,7 @@ def file_problem(model: Path) -> str | None:
     try:
         settings = json.loads(config.read_text(encoding="utf-8"))
         int(settings["audio"]["sample_rate"])
-    except (OSError, ValueError, KeyError, TypeError):
+    except (OSError, ValueError, KeyError, TypeError, RecursionError):  # nesting too deep
         return f"the voice file {config} is damaged"
     return None
 
