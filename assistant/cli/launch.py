@@ -41,6 +41,11 @@ def main() -> int:
         with signals.deferred():  # a stream cut in the middle of its set-up cannot report
             _standard_descriptors()
             readable_streams()
+        refused = _unsupported()
+        if refused:
+            print(f"assistant: {refused}", file=sys.stderr)
+            status = 2
+            return status
         if sys.argv[1:2] and sys.argv[1] in JOURNAL_COMMANDS:  # light: no sound, no speech
             from assistant.cli.journal import main as journal
 
@@ -57,6 +62,14 @@ def main() -> int:
 
         signals.default_signals()
     return status
+
+
+def _unsupported() -> str | None:
+    """Why this machine cannot be served, said before anything fails deep in a library
+    that has no build here (a source install, or a wheel forced past its markers)."""
+    from assistant.system.support import refusal, this_platform
+
+    return refusal(this_platform())
 
 
 def readable_streams() -> None:

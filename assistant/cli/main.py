@@ -6,37 +6,48 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
-from importlib import metadata
+from typing import Any
 
 from assistant.base.errors import UserError
-from assistant.cli import diagnose, export, session
-from assistant.cli import journal as journal_commands
-from assistant.cli import models as model_commands
-from assistant.cli import voices as voicecmd
-from assistant.cli.console import HELP
-from assistant.cli.menu import run_menu
+from assistant.cli import values
+from assistant.cli.keys import HELP
+from assistant.cli.launch import INTERRUPTED, JOURNAL_COMMANDS
+from assistant.cli.lazy import Handler, subcommands
 from assistant.cli.options import debug_option, session_options
+from assistant.cli.practices import couple_library
 from assistant.cli.quiet import library_lines_hidden
-from assistant.cli.session import INTERRUPTED
 from assistant.pacing.pacer import MAX_SPM, MIN_SPM
 from assistant.pacing.patterns import ACCEPTED_FORMS
-from assistant.script.library import load_library
 
 BROKEN_PIPE = 141  # as a command ended by SIGPIPE: the reader (such as `head`) has gone
+MENU = Handler("assistant.cli.menu:run_menu")
+# Commands whose options are defined beside their heavy code: named here, and built by
+# their own module only when chosen (cli/lazy.py).
+LATER = {
+    "models": ("speech models for voice commands", "assistant.cli.models:add_parser"),
+    "export": ("a practice as an audio file for a phone and two earbuds",
+               "assistant.cli.export:add_parser"),
+    "voices": ("list, download and manage the voices for --voice",
+               "assistant.cli.voices:add_parser"),
+    "today": ("what is due today, from the journal", "assistant.cli.journal:add_commands"),
+    "history": ("the sessions you have had", "assistant.cli.journal:add_commands"),
+    "journal": ("the recordings you chose to keep", "assistant.cli.journal:add_commands"),
+    "forget": ("delete the journal and every recording", "assistant.cli.journal:add_commands"),
+    "couple": ("who you are: names, and who sees less or stays seated",
+               "assistant.cli.couple:add_parser"),
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = _parser()
-    args, rest = parser.parse_known_args(argv)
-    if rest:  # a command may take its words among its options (export breathe --mode X F)
-        if getattr(args, "loose_words", None) is None or any(w.startswith("-") for w in rest):
-            parser.parse_args(argv)  # argparse's own message, and exit status 2
-        args.loose_words = rest
     try:
+        parser = _parser()
+        args, rest = parser.parse_known_args(argv)  # a number out of range: a UserError
+        if rest:  # a command may take its words among its options (export breathe --mode X F)
+            if getattr(args, "loose_words", None) is None or any(w[:1] == "-" for w in rest):
+                parser.parse_args(argv)  # argparse's own message, and exit status 2
+            args.loose_words = rest
         with library_lines_hidden(not args.debug):
-            if not hasattr(args, "handler"):
-                return run_menu(args)
-            result: int = args.handler(args)
+            result: int = getattr(args, "handler", MENU)(args)
             return result
     except UserError as error:
         print(f"assistant: {error}", file=sys.stderr)
@@ -58,9 +69,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.epilog = ("With no command, a spoken menu asks which exercise to start; the "
                      "session options (such as --text or --names) may be given to it.")
-    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    parser.add_argument("--version", action=_Version)
     session_options(parser, debug_default=False)
-    commands = parser.add_subparsers(title="commands", metavar="COMMAND")
+    commands = subcommands(parser, title="commands", metavar="COMMAND")
 
     listing = commands.add_parser("list", help="list the exercises, with their lengths")
     listing.set_defaults(handler=_list)
@@ -70,7 +81,7 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("exercise", metavar="EXERCISE",
                      help="an exercise id (see 'assistant list') or the path of a script file")
     session_options(run)
-    run.set_defaults(handler=session.run_exercise)
+    run.set_defaults(handler=Handler("assistant.cli.session:run_exercise"))
 
     breathe = commands.add_parser(
         "breathe", help="the breathing pacer alone",
@@ -79,54 +90,67 @@ def _parser() -> argparse.ArgumentParser:
     breathe.add_argument("--pattern", default="coherent",
                          help=f"{ACCEPTED_FORMS} (default: %(default)s)")
     length = breathe.add_mutually_exclusive_group()
-    length.add_argument("--minutes", type=float, help="how long to breathe (default: 5)")
-    length.add_argument("--cycles", type=int, help="how many breaths to take instead")
+    length.add_argument("--minutes", type=values.PACER_MINUTES,
+                        help="how long to breathe (default: 5)")
+    length.add_argument("--cycles", type=values.CYCLES, help="how many breaths to take instead")
     breathe.add_argument("--mode", choices=("together", "alternating", "solo"),
                          default="together",
                          help="together: one cue stream; alternating: one of you breathes in "
                               "while the other breathes out (default: %(default)s)")
-    breathe.add_argument("--from-bpm", type=float, metavar="BPM",
+    breathe.add_argument("--from-bpm", type=values.FROM_BPM, metavar="BPM",
                          help="start at this many breaths a minute ...")
-    breathe.add_argument("--to-bpm", type=float, metavar="BPM",
+    breathe.add_argument("--to-bpm", type=values.TO_BPM, metavar="BPM",
                          help="... and change gradually to this many")
     breathe.add_argument("--words", action="store_true", help="speak in, hold and out")
     breathe.add_argument("--counts", action="store_true", help="speak a count each second")
     session_options(breathe)
-    breathe.set_defaults(handler=session.breathe)
+    breathe.set_defaults(handler=Handler("assistant.cli.session:breathe"))
 
     walk = commands.add_parser("walk", help="the walking pacer alone",
                                description="A soft footstep tick to walk in step together.")
-    walk.add_argument("--spm", type=float, default=100.0,
+    walk.add_argument("--spm", type=values.SPM, default=100.0,
                       help=f"steps a minute, {MIN_SPM:g} to {MAX_SPM:g} (default: %(default)g)")
-    walk.add_argument("--to-spm", type=float, metavar="SPM",
+    walk.add_argument("--to-spm", type=values.TO_SPM, metavar="SPM",
                       help="change gradually to this many steps a minute")
-    walk.add_argument("--minutes", type=float, default=10.0,
+    walk.add_argument("--minutes", type=values.PACER_MINUTES, default=10.0,
                       help="how long to walk (default: %(default)g)")
     session_options(walk)
-    walk.set_defaults(handler=session.walk)
+    walk.set_defaults(handler=Handler("assistant.cli.session:walk"))
 
     devices = commands.add_parser("devices", help="list the sound cards")
-    devices.set_defaults(handler=diagnose.devices)
+    devices.set_defaults(handler=Handler("assistant.cli.diagnose:devices"))
 
-    model_commands.add_parser(commands)
+    commands.later("models", *LATER["models"])
 
     check = commands.add_parser("check", help="diagnose the set-up",
                                 description="Check speech synthesis and the sound card, and "
                                             "listen for a few seconds: say something.")
     check.add_argument("--input-device", metavar="DEVICE", help="microphone index or name")
     check.add_argument("--output-device", metavar="DEVICE", help="output index or name")
-    check.add_argument("--seconds", type=float, default=3.0,
+    check.add_argument("--seconds", type=values.SECONDS, default=3.0,
                        help="how long to listen (default: %(default)g)")
     debug_option(check)
-    check.set_defaults(handler=diagnose.check)
+    check.set_defaults(handler=Handler("assistant.cli.diagnose:check"))
 
-    export.add_parser(commands)
-    voicecmd.add_parser(commands)
-    journal_commands.add_commands(commands)
+    commands.later("export", *LATER["export"])
+    commands.later("voices", *LATER["voices"])
+    for name in JOURNAL_COMMANDS:
+        commands.later(name, *LATER[name])
     return parser
 
 
+class _Version(argparse._VersionAction):
+    """`--version`, looked up in the installed package's metadata only when asked for."""
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
+                 given: Any, option_string: str | None = None) -> None:
+        self.version = f"%(prog)s {_version()}"
+        super().__call__(parser, namespace, given, option_string)
+
+
 def _version() -> str:
+    from importlib import metadata  # email and zip readers: only for --version
+
     try:
         return metadata.version("couples-assistant")
     except metadata.PackageNotFoundError:  # run from a source tree that is not installed
@@ -134,7 +158,7 @@ def _version() -> str:
 
 
 def _list(args: argparse.Namespace) -> int:
-    exercises = load_library()
+    exercises = couple_library()
     width = max(len(e.id) for e in exercises)
     for exercise in exercises:
         print(f"{exercise.id:<{width}}  {exercise.minutes:>3g} min  {exercise.title}")

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
 from assistant.base.errors import UserError
-from assistant.cli.outputs import check_output_paths
-from assistant.journal.couple import Couple, changed, load_couple, names_of
+from assistant.cli import values
+from assistant.journal.couple import Couple, changed, load_couple
+from assistant.journal.partner_names import names_of
 from assistant.script.model import PATIENCE_RANGE
 from assistant.session.floor import FloorSettings
 from assistant.session.plan import Names
-from assistant.speech.voice.rendering import VoiceSettings
 
 CUE_VOLUME_RANGE = (-20.0, 6.0)  # decibels from the voice's loudness
 
@@ -46,8 +47,10 @@ def session_options(parser: argparse.ArgumentParser,
                         help="print prompts and take typed commands; no sound card needed")
     parser.add_argument("--mic-file", type=Path, metavar="WAV",
                         help="a WAV file to use as the microphone (runs on the virtual clock)")
-    parser.add_argument("--out-file", type=Path, metavar="WAV",
-                        help="write everything played to this WAV (runs on the virtual clock)")
+    parser.add_argument("--out-file", type=Path, metavar="FILE",
+                        help="write everything played to this file, in the format its "
+                             "suffix names (.wav, .flac, .opus, .ogg, .mp3), or to "
+                             f"{os.devnull} to keep nothing (runs on the virtual clock)")
     parser.add_argument("--events", type=Path, metavar="FILE",
                         help="append the session's events to this JSON Lines file")
     parser.add_argument("--output-device", metavar="DEVICE",
@@ -63,17 +66,18 @@ def session_options(parser: argparse.ArgumentParser,
     parser.add_argument("--model", type=Path, metavar="PATH",
                         help="a Vosk model folder for voice commands (default: "
                              "$ASSISTANT_VOSK_MODEL, then models/)")
-    parser.add_argument("--patience", type=float, metavar="SECONDS",
+    parser.add_argument("--patience", type=values.PATIENCE, metavar="SECONDS",
                         help="a fixed quiet after speech that passes on a partner's share "
                              "(default: it follows each partner's own pauses, from "
                              f"{FloorSettings.share_patience:g} s)")
     parser.add_argument("--voice", help="voice id or name (see 'assistant voices')")
-    parser.add_argument("--rate", type=int, default=VoiceSettings.rate,
+    parser.add_argument("--rate", type=values.RATE, default=values.DEFAULT_RATE,
                         help="speech rate in words a minute (default: %(default)s)")
-    parser.add_argument("--volume", type=float, default=1.0,
+    parser.add_argument("--volume", type=values.VOLUME, default=1.0,
                         help="loudness of everything, speech and cues, from 0 to 1 "
                              "(default: %(default)s)")
-    parser.add_argument("--cue-volume", type=float, default=0.0, metavar="DB",
+    parser.add_argument("--cue-volume", type=values.cue_volume(*CUE_VOLUME_RANGE), default=0.0,
+                        metavar="DB",
                         help="cues' loudness against the voice's, in decibels, from "
                              f"{CUE_VOLUME_RANGE[0]:g} to {CUE_VOLUME_RANGE[1]:g} (default: "
                              "%(default)g, as loud as speech)")
@@ -86,7 +90,7 @@ def session_options(parser: argparse.ArgumentParser,
     parser.add_argument("--keep-recordings", action="store_true",
                         help="keep what you say in the steps an exercise marks (an agreement, "
                              "a memory) in your private journal, to hear again later")
-    parser.add_argument("--seed", type=int,
+    parser.add_argument("--seed", type=values.SEED,
                         help="fix the order questions are drawn in (default: random)")
 
 
@@ -98,7 +102,9 @@ def partner_names(text: str) -> Names:
 def session_couple(args: argparse.Namespace) -> Couple:
     """The couple `assistant couple` keeps, with this session's options over it."""
     couple, notice = load_couple()
-    if notice:
+    told: set[str] = vars(args).setdefault("couple_notices", set())
+    if notice and notice not in told:  # checked, then used: said once
+        told.add(notice)
         print(f"assistant: {notice}", file=sys.stderr)
     return changed(couple, args.names, args.low_vision, args.seated)
 
@@ -116,6 +122,8 @@ def check_session_options(args: argparse.Namespace) -> None:
     low, high = PATIENCE_RANGE
     if args.patience is not None and not low <= args.patience <= high:
         raise UserError(f"--patience takes {low:g} to {high:g} seconds of quiet, such as 6.")
+    from assistant.cli.outputs import check_output_paths  # sound files: not at start-up
+
     check_output_paths(args.mic_file, args.out_file, args.events)
 
 

@@ -43,6 +43,7 @@ from assistant.session.eventlog import EventLog
 from assistant.session.machine import SessionMachine
 from assistant.session.plan import build_plan
 from assistant.session.prompts import plan_prompts
+from assistant.session.typed import typed_plan
 from assistant.speech.commands.listener import CommandListener
 from assistant.speech.commands.models import choose_model
 from assistant.speech.commands.recognizer import CommandRecognizer, load_model
@@ -186,6 +187,8 @@ def _run_session(exercise: Exercise, args: argparse.Namespace,
     memory = remember(exercise, names, SESSION_RATE, keep_recordings=keep)
     exercise = memory.exercise
     plan = build_plan(exercise, names, seed, memory.notice, memory.asked, memory.kept)
+    if args.text:  # typed, not spoken: the opening teaches keys
+        plan = typed_plan(plan)
     if isinstance(voice, LevelledVoice):
         voice.prepare(plan_prompts(plan))  # the whole session's speech, ahead, in order
     live = listening and not virtual

@@ -23,9 +23,13 @@ def load_library() -> list[Exercise]:
 
 
 def find_exercise(name: str) -> Exercise:
-    """An exercise by library id, or by the path of a script file a user wrote."""
+    """An exercise by library id, or by the path of a script file a user wrote. A name
+    written as a path (a folder in it, or ending in .toml) is always a file; a bare name
+    is the library's exercise if there is one, so a stray file named like it in the
+    current folder cannot take its place."""
     path = Path(name)
-    if name.endswith(".toml") or path.is_file():
+    as_path = name.endswith(".toml") or path.name != name
+    if as_path or (name not in exercise_ids() and path.is_file()):
         if not path.is_file():
             raise UserError(f"There is no exercise file at {name}; check the path.")
         return _load(path)

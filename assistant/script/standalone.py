@@ -29,7 +29,7 @@ def breathing_session(pattern: str, *, minutes: float | None = None, cycles: int
     if cycles is not None and not 1 <= cycles <= MAX_CYCLES:
         raise ValueError(f"--cycles takes a whole number of breaths from 1 to {MAX_CYCLES}, "
                          "such as 10")
-    seconds = None if cycles is not None else _minutes(minutes or 5.0) * 60
+    seconds = None if cycles is not None else _minutes(5.0 if minutes is None else minutes) * 60
     for flag, rate in (("--from-bpm", from_bpm), ("--to-bpm", to_bpm)):
         if rate is not None and not MIN_BPM <= rate <= MAX_BPM:
             raise ValueError(f"{flag} takes {MIN_BPM:g} to {MAX_BPM:g} breaths a minute, "

@@ -5,11 +5,13 @@ The first time a couple does a practice they hear its whole invitation and how
 stop and continue. Reminders and closings come in several wordings, taken in
 turn from one session to the next, so the same one is never heard twice in a
 row. After "too much", the closing offers a short, optional talk about what
-might be holding the couple back.
+might be holding the couple back. A typed session is taught its keys instead of
+the spoken commands: s skips, p pauses and goes on, q stops (`for_keys`).
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 
 from assistant.script.model import AskStep, Exercise, FloorKind, SayStep, Step
@@ -20,6 +22,19 @@ REMINDERS = (
     "As before: skip freely, stop to pause, continue to resume.",
     "Good to be back. Skip any part; stop pauses, continue resumes.",
     "All optional: skip what you like; stop pauses, continue goes on.",
+)
+TYPED_SAFETY = "Whenever you press p, everything pauses; press p again to go on, or q to stop."
+TYPED_REMINDERS = (
+    "Welcome back. Skip anything with s; p pauses and goes on, q stops.",
+    "As before: s to skip, p to pause and resume, q to stop.",
+    "Good to be back. Skip any part with s; p pauses and resumes, q stops.",
+    "All optional: s skips what you like; p pauses and goes on, q stops.",
+)
+_TYPED = dict(zip((SAFETY, *REMINDERS), (TYPED_SAFETY, *TYPED_REMINDERS), strict=True))
+_SAID = (  # spoken commands named inside other sentences, as scripts word them
+    (re.compile(r"\bsay skip\b"), "press s"),
+    (re.compile(r"\bSay skip\b"), "Press s"),
+    (re.compile(r"\bor stop to pause\b"), "or p to pause"),
 )
 CLOSINGS = (
     "If any of this was too much, that is worth talking over together, and perhaps with a "
@@ -60,3 +75,12 @@ def for_visit(exercise: Exercise, visit: Visit) -> Exercise:
     if closings:
         ending += (SayStep(closings[visit.sessions % len(closings)]),)
     return replace(exercise, invitation=opening, steps=exercise.steps + ending)
+
+
+def for_keys(text: str) -> str:
+    """`text` as a typed session shows it: the spoken commands it teaches become keys."""
+    for spoken, typed in _TYPED.items():
+        text = text.replace(spoken, typed)
+    for said, pressed in _SAID:
+        text = said.sub(pressed, text)
+    return text
