@@ -6,7 +6,7 @@ partner thinks for a while, then speaks in utterances separated by reflective
 pauses; both answer a question for both in turn; they stay silent (or laugh)
 during activities; some say nothing at all; one talks over the assistant. What
 they said, and when, is kept as ground truth, so a test can judge the session
-as the couple lived it. Speech is real espeak-ng speech in two voices.
+as the couple lived it. Speech is real: espeak-ng's two voices, or a person's recording.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from assistant.audio.mixer import Mixer, Samples
 from assistant.audio.virtual import VirtualAudio
 from assistant.session.commands import Command
 from assistant.testing.profiles import PROFILES, Profile
+from assistant.testing.recorded import recording
 from assistant.testing.room import RoomSound
 
 RATE = 16_000
@@ -41,6 +42,7 @@ SENTENCES = (
 )
 SHORT = ("Thank you, that means a lot", "Yes, I think so", "I heard that you felt alone",
          "Can you tell me more about that", "That sounds right to me")
+RECORDED_LINES = SENTENCES + SHORT  # what a partner with a recorded voice says in it
 LAUGH = "ha ha ha, oh that tickles"
 BACKCHANNELS = ("mm", "yes", "right", "mm hm")
 VOICES = ("en-us", "en-gb+f3")  # partner A, partner B: two different speakers
@@ -265,6 +267,8 @@ class Couple:
     # -- helpers ----------------------------------------------------------------------
 
     def _voice(self, text: str, who: str) -> Samples:
+        if who == self.profile.recorded and text in RECORDED_LINES:  # a murmur stays synthetic
+            return recording(RECORDED_LINES.index(text), self.rate)
         return _speech(text, VOICES[0 if who == "A" else 1])
 
     def _draw(self, bounds: tuple[float, float]) -> float:
