@@ -4,7 +4,8 @@ A trial is a command line with its environment, what its standard output is (a
 pipe, /dev/full, closed, or a pipe nobody reads), an optional signal sent once
 the session has started, and what must survive it: files that must keep their
 bytes, an event log that must hold whole lines ending in `session_end`, WAVs
-that must be readable (and the loudest sample in them), and any check of its own.
+that must be readable (and the loudest sample in them), and any check of its own,
+also of what it said (a message that blames the wrong thing misleads).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ import numpy as np
 import soundfile
 
 TIMEOUT = 60.0
+BROKEN_PIPE = 141  # the status of a command whose reader has gone (`| head`)
 BASE_ENV = {**os.environ, "PULSE_SERVER": "unix:/nonexistent"}
 
 
@@ -43,6 +45,7 @@ class Trial:
     kept: Callable[[], str] | None = None  # says what was lost, or ""
     scratch: Path | None = None  # a TMPDIR that must be empty afterwards
     after: Callable[[], None] | None = None  # undo the case's set-up (unmount, unlock)
+    misleads: Callable[[str], str] | None = None  # says how what was said misleads, or ""
 
 
 @dataclass(frozen=True)
@@ -156,8 +159,12 @@ def run_trial(surface: str, label: str, folder: Path, trial: Trial) -> Result:
         outcome = "traceback"
     elif lost:
         outcome, err = "data lost", f"{lost}. {err}"
+    elif trial.misleads is not None and (wrong := trial.misleads(err)):
+        outcome, err = "misleading", wrong
     elif process.returncode in (0, 2, 130) and mine:
         outcome = "clean"
+    elif trial.stdout == "gone" and process.returncode == BROKEN_PIPE and not err.strip():
+        outcome = "clean"  # ended quietly, as a command ended by SIGPIPE
     else:
         outcome = f"exit {process.returncode}"
     return Result(surface, label, outcome, loudest, err.strip()[-600:])

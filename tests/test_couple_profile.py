@@ -205,6 +205,8 @@ def test_forget_deletes_what_the_assistant_made_and_nothing_of_the_users() -> No
     assert assistant("couple", "--names", "Ana,Ben").returncode == 0
     (home() / COUPLE).write_text('{"names": ["Ana", "Ben"], "low_vision": 3}')
     assert assistant("couple").returncode == 0 and len(set_aside()) == 1
+    if (home() / "cache").is_symlink():  # the run's shared speech: not this home's to forget
+        (home() / "cache").unlink()
     gone = assistant("forget", "--yes")
     assert gone.returncode == 0 and "couple's names and needs are deleted" in gone.stdout
     assert "Left in" in gone.stdout and "1 file" in gone.stdout

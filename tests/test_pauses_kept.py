@@ -152,6 +152,8 @@ def test_an_older_journal_gains_the_table_and_keeps_its_sessions() -> None:
 def test_forget_forgets_the_pauses() -> None:
     Journal(home()).finish("none", "completed", 1.0, {"Ana": [1.0] * 5})
     assert Journal(home()).pauses() == {"Ana": [1.0] * 5}
+    if (home() / "cache").is_symlink():  # the run's shared speech: not this home's to forget
+        (home() / "cache").unlink()
     assert main(["forget", "--yes"]) == 0
     memory = remember(find_exercise("daily-check-in"), Names("Ana", "Ben"), RATE,
                       clock=lambda: T0)

@@ -6,24 +6,26 @@ commands that only show or copy open the journal read-only: they never create, m
 rewrite or delete a file. A recording no journal row names is listed as found. Text
 read from the journal is printed escaped (`journal/printed.py`); a value that cannot be
 read is shown as unknown, and rows that cannot be read at all are counted in one line.
+Standard output is the answer's, never mistaken for a file (`cli/printing.py`): a reader
+gone ends the command quietly (status 141, as SIGPIPE would), and one full or unusable
+is said in one sentence (status 2).
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import shutil
 import sqlite3
 import sys
 from datetime import datetime
 from pathlib import Path
 
 from assistant.base.errors import UserError, cause, unopened
-from assistant.base.paths import as_text, data_home
-from assistant.cli import couple
+from assistant.base.paths import data_home
+from assistant.cli import couple, printing
 from assistant.journal.couple import load_couple
-from assistant.journal.forgetting import forget
+from assistant.journal.exporting import ALL_SESSIONS, export
+from assistant.journal.forgetting import cached_speech, forget, speech_folder
 from assistant.journal.opening import check_folder, trouble
 from assistant.journal.preferences import keep_recordings
 from assistant.journal.printed import printable
@@ -32,11 +34,19 @@ from assistant.journal.recovery import recover
 from assistant.journal.store import CLIPS, FILE_NAME, Journal
 from assistant.journal.today import due_today, gentler_line
 
-MOST_SESSIONS = 1_000_000  # what --limit takes at most
+MOST_SESSIONS = ALL_SESSIONS  # what --limit takes at most
 
 
 def main(argv: list[str]) -> int:
     """These commands alone, without the imports a session needs: they answer at once."""
+    try:
+        with printing.watched():
+            return _answered(argv)
+    except printing.Unprinted as unprinted:
+        return printing.told(unprinted)
+
+
+def _answered(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="assistant")
     add_commands(parser.add_subparsers(metavar="COMMAND", required=True))
     args = parser.parse_args(argv)
@@ -74,6 +84,8 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
     delete.set_defaults(handler=_delete)
     export = actions.add_parser("export", help="copy everything kept into a folder")
     export.add_argument("folder", type=Path)
+    export.add_argument("--force", action="store_true",
+                        help="replace files of the same names already in the folder")
     export.set_defaults(handler=_export)
     recover = actions.add_parser("recover", help="save what a damaged journal still holds "
                                                  "into the journal")
@@ -219,41 +231,10 @@ def _delete(args: argparse.Namespace) -> int:
 
 
 def _export(args: argparse.Namespace) -> int:
-    journal = _open()
-    folder: Path = args.folder
-    clips = []
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        for c in journal.clips():
-            name = _file_name(f"{c.id}-{c.exercise}-{c.label.replace(' ', '-')}.wav")
-            if c.file.exists():
-                shutil.copy(c.file, folder / name)
-            clips.append({"id": c.id, "exercise": c.exercise, "label": c.label,
-                          "partner": c.partner, "seconds": c.seconds,
-                          "made": c.made.isoformat() if c.made else None,
-                          "file": as_text(name)})
-        for path in journal.found():
-            shutil.copy(path, folder / f"found-{path.name}")
-            clips.append({"found": True, "file": as_text(f"found-{path.name}")})
-        sessions = [{"exercise": s.exercise, "title": s.title,
-                     "started": s.started.isoformat() if s.started else None,
-                     "seconds": s.seconds, "outcome": s.outcome, "closing": s.closing}
-                    for s in journal.sessions(limit=1_000_000)]
-        (folder / "journal.json").write_text(
-            json.dumps({"sessions": sessions, "clips": clips}, indent=2, ensure_ascii=False),
-            encoding="utf-8")
-    except OSError as error:
-        raise UserError(f"The journal cannot be exported: "
-                        f"{cause(error, Path(error.filename or folder))}.") from None
-    print(f"Exported {len(sessions)} sessions and {len(clips)} recordings to {folder}.")
+    done = export(_open(), args.folder, args.force)
+    print(f"Exported {done.sessions} session{'s' if done.sessions != 1 else ''} and "
+          f"{done.recordings} recording{'s' if done.recordings != 1 else ''} to {args.folder}.")
     return 0
-
-
-def _file_name(text: str) -> str:
-    """`text` as one file name the file system takes, in any locale: no separators, and
-    its UTF-8 bytes where the locale's encoding has no letter for a character."""
-    safe = "".join("-" if char in (os.sep, "\0") else char for char in text)
-    return os.fsdecode(safe.encode("utf-8", "surrogateescape"))
 
 
 def _recover(args: argparse.Namespace) -> int:
@@ -280,24 +261,25 @@ def _keep(args: argparse.Namespace) -> int:
 
 
 def _forget(args: argparse.Namespace) -> int:
-    home = data_home()
+    home, speech = data_home(), speech_folder()
     check_folder(home)
-    if not home.is_dir():
+    if not home.is_dir() and not cached_speech(speech):
         print("There is no journal to forget.")
         return 0
     if not args.yes:
-        print("This deletes the journal, every kept recording and the couple's profile, for "
-              "good. Type yes to go on: ",
+        print("This deletes the journal, every kept recording, the couple's profile, the saved "
+              "choices and the speech rendered with your names, for good. Type yes to go on: ",
               end="", flush=True)
         if sys.stdin.readline().strip().lower() != "yes":
             print("Nothing was deleted.")
             return 1
     try:  # the assistant's own files, by name: the user's own beside them stay
-        left = forget(home)
+        left = forget(home, speech)
     except OSError as error:
         where = Path(error.filename) if error.filename else home
         raise UserError(f"Not everything could be deleted: {cause(error, where)}.") from None
-    print("The journal, its recordings and the couple's names and needs are deleted.")
+    print("The journal, its recordings, the saved choices, the speech rendered with your "
+          "names, and the couple's names and needs are deleted.")
     if left:
         print(f"Left in {home / CLIPS}, as the assistant did not make them: {len(left)} "
               f"file{'s' if len(left) != 1 else ''}.")

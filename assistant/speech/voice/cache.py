@@ -26,10 +26,10 @@ import numpy.typing as npt
 from assistant.audio.mixer import Samples
 from assistant.base.errors import UserError
 from assistant.base.paths import private_dir
+from assistant.speech.voice.stored import PART_PREFIX, PART_SUFFIX, SUFFIX
 
 FORMAT_VERSION = "3"  # bump when the way speech is rendered or stored changes
 DEFAULT_LIMIT_BYTES = 300 * 1024 * 1024
-SUFFIX = ".npy"
 CHECK_BYTES = 32  # a SHA-256 checksum, then the samples, as one array of bytes
 
 
@@ -106,7 +106,8 @@ class VoiceCache:
         try:
             private_dir(self.folder)  # each time: it may have been removed meanwhile
             self._private = True
-            handle, temporary = tempfile.mkstemp(prefix=".", suffix=".part", dir=self.folder)
+            handle, temporary = tempfile.mkstemp(prefix=PART_PREFIX, suffix=PART_SUFFIX,
+                                                 dir=self.folder)
             try:
                 with os.fdopen(handle, "wb") as file:  # mkstemp makes it 0600
                     np.save(file, packed(key, samples), allow_pickle=False)
@@ -140,7 +141,7 @@ class VoiceCache:
             if not self.folder.is_dir():
                 return 0
             for path in self.folder.iterdir():
-                if path.is_file() and (path.suffix == SUFFIX or path.name.endswith(".part")):
+                if path.is_file() and (path.suffix == SUFFIX or path.name.endswith(PART_SUFFIX)):
                     with contextlib.suppress(FileNotFoundError):
                         freed += path.stat().st_size
                         path.unlink()

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from assistant.base.errors import UserError
-from assistant.base.paths import cache_home
 from assistant.speech.voice import system
 from assistant.speech.voice.cache import VoiceCache
 from assistant.speech.voice.installed import (
@@ -22,10 +21,11 @@ from assistant.speech.voice.installed import (
 )
 from assistant.speech.voice.piper import PiperEngine, file_problem
 from assistant.speech.voice.rendering import SpeechVoice, VoiceSettings, check_settings, say_once
+from assistant.speech.voice.stored import speech_folder
 
 
 def voice_cache() -> VoiceCache:
-    return VoiceCache(cache_home() / "voice")
+    return VoiceCache(speech_folder())
 
 
 def _system_default() -> system.SystemEngine:
