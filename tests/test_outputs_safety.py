@@ -115,8 +115,10 @@ def test_an_output_naming_an_input_is_refused_before_anything_runs(
 
 def test_a_device_out_file_and_an_unread_fifo_log_are_refused_not_replaced_or_waited_on(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main([*SHORT, "--out-file", "/dev/null"]) == 2
-    assert stat.S_ISCHR(os.stat("/dev/null").st_mode)  # still the device
+    device = tmp_path / "zero.wav"  # a device under a sound file's name (/dev/null discards)
+    device.symlink_to("/dev/zero")
+    assert main([*SHORT, "--out-file", str(device)]) == 2
+    assert stat.S_ISCHR(os.stat("/dev/zero").st_mode)  # still the device
     fifo = tmp_path / "events"
     os.mkfifo(fifo)
     assert main([*SHORT, "--out-file", str(tmp_path / "o.wav"), "--events", str(fifo)]) == 2

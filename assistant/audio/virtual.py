@@ -1,4 +1,4 @@
-"""The virtual run: WAV files stand in for microphone and speaker; the clock runs flat out."""
+"""The virtual run: files stand in for microphone and speaker; the clock runs flat out."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ import numpy as np
 
 from assistant.audio.io import T, drain
 from assistant.audio.mixer import Mixer, Samples
-from assistant.audio.wavfile import WavReader, WavWriter
+from assistant.audio.outfile import OutFile, open_out_file
+from assistant.audio.wavfile import WavReader
 from assistant.base.critical import deferred
 
 BLOCK_SECONDS = 1.0  # how much is mixed at a time; it bounds memory, not timing
@@ -26,10 +27,10 @@ class VirtualAudio:
                  mic_rate: int = 16_000,
                  taps: Sequence[Callable[[Samples], None]] = ()) -> None:
         self.rate = rate
-        self.taps = taps  # each rendered block is handed to these too (an export keeps it)
+        self.taps = taps  # each rendered block is handed to these too (an export writes it down)
         self.mic = WavReader(mic_file, mic_rate, "microphone file") if mic_file else None
         self._out_path = out_file
-        self._writer: WavWriter | None = None
+        self._writer: OutFile | None = None
         self._mixer: Mixer | None = None
         self._mic_read = 0  # mic samples handed out so far
 
@@ -37,8 +38,8 @@ class VirtualAudio:
         """Start writing; opened again on the same clock (a menu, then its session),
         it goes on with the same files."""
         self._mixer = mixer
-        if self._out_path and self._writer is None:
-            self._writer = WavWriter(self._out_path, self.rate, mixer.channels)
+        if self._out_path and self._writer is None:  # None again for the null device
+            self._writer = open_out_file(self._out_path, self.rate, mixer.channels)
 
     def advance(self, until: int | None, inbox: queue.Queue[T]) -> list[T]:
         assert self._mixer is not None, "open() first"

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from assistant.base.errors import UserError
 from assistant.base.paths import data_home
+from assistant.cli import values
 from assistant.cli.options import (
     CUE_VOLUME_RANGE,
     couple_options,
@@ -25,9 +26,9 @@ from assistant.export.practice import DAYS, for_a_file, needs_microphone, week
 from assistant.export.render import RenderSettings
 from assistant.export.target import check_target, write_atomically
 from assistant.journal.couple import Couple
+from assistant.journal.practices import as_done_by
 from assistant.journal.store import Journal, JournalError
 from assistant.pacing.patterns import ACCEPTED_FORMS
-from assistant.script.alternatives import for_needs
 from assistant.script.library import find_exercise
 from assistant.script.model import Exercise
 from assistant.script.standalone import breathing_session, walking_session
@@ -52,10 +53,10 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument("--week", type=Path, metavar="FOLDER",
                         help="instead: what 'today' suggests for each of the next seven "
                              "days, as numbered files and a playlist in FOLDER")
-    parser.add_argument("--days", type=int, default=DAYS, help=argparse.SUPPRESS)
+    parser.add_argument("--days", type=values.DAYS, default=DAYS, help=argparse.SUPPRESS)
     parser.add_argument("--format", default="opus", choices=[suffix[1:] for suffix in CODECS],
                         help="the files' format with --week (default: %(default)s)")
-    parser.add_argument("--minutes", type=float,
+    parser.add_argument("--minutes", type=values.PRACTICE_MINUTES,
                         help="shorten the timed parts to about this many minutes; for "
                              "breathe and walk, how long to breathe or walk")
     parser.add_argument("--loudness", type=float, default=TARGET_LOUDNESS, metavar="LUFS",
@@ -65,22 +66,24 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
                              "left earbud and B's on the right)")
     couple_options(parser)
     parser.add_argument("--voice", help="voice id or name (see 'assistant voices')")
-    parser.add_argument("--rate", type=int, default=VoiceSettings.rate,
+    parser.add_argument("--rate", type=values.RATE, default=VoiceSettings.rate,
                         help="speech rate in words a minute (default: %(default)s)")
-    parser.add_argument("--cue-volume", type=float, default=0.0, metavar="DB",
+    parser.add_argument("--cue-volume", type=values.cue_volume(*CUE_VOLUME_RANGE), default=0.0,
+                        metavar="DB",
                         help="cues' loudness against the voice's, in decibels")
-    parser.add_argument("--seed", type=int, help="fix the order questions are drawn in")
+    parser.add_argument("--seed", type=values.SEED, help="fix the order questions are drawn in")
     pacers = parser.add_argument_group("breathe and walk")
     pacers.add_argument("--pattern", default="coherent", help=ACCEPTED_FORMS)
-    pacers.add_argument("--cycles", type=int, help="how many breaths, instead of --minutes")
+    pacers.add_argument("--cycles", type=values.CYCLES,
+                        help="how many breaths, instead of --minutes")
     pacers.add_argument("--mode", choices=("together", "alternating", "solo"),
                         default="together", help="how to breathe (default: %(default)s)")
-    pacers.add_argument("--from-bpm", type=float, metavar="BPM")
-    pacers.add_argument("--to-bpm", type=float, metavar="BPM")
+    pacers.add_argument("--from-bpm", type=values.FROM_BPM, metavar="BPM")
+    pacers.add_argument("--to-bpm", type=values.TO_BPM, metavar="BPM")
     pacers.add_argument("--words", action="store_true", help="speak in, hold and out")
     pacers.add_argument("--counts", action="store_true", help="speak a count each second")
-    pacers.add_argument("--spm", type=float, default=100.0, help="steps a minute")
-    pacers.add_argument("--to-spm", type=float, metavar="SPM",
+    pacers.add_argument("--spm", type=values.SPM, default=100.0, help="steps a minute")
+    pacers.add_argument("--to-spm", type=values.TO_SPM, metavar="SPM",
                         help="change gradually to this many steps a minute")
     pacers.add_argument("--back", action="store_true",
                         help="and back to --spm in the second half of the walk")
@@ -103,14 +106,14 @@ def export(args: argparse.Namespace) -> int:
     exercise, inputs = _practice(args)
     check_target(path, inputs)
     codec_for(path)
+    exercise = _for_couple(exercise, args)  # the version done is the one fitted and named
     if args.minutes is not None and args.practice not in PACERS:
         exercise = fitted(exercise, args.minutes, _couple(args).names, args.rate)
     from assistant.export.file import export_file, length_text  # scipy: only when exporting
 
     voice = session_voice(args)
     try:
-        done = export_file(_for_couple(exercise, args), voice, path, _settings(args),
-                           args.loudness)
+        done = export_file(for_a_file(exercise), voice, path, _settings(args), args.loudness)
     finally:
         _close(voice)
     print(f"Wrote {path}: {length_text(done.seconds)}, {done.size / 1e6:.1f} MB, "
@@ -130,10 +133,9 @@ def _couple(args: argparse.Namespace) -> Couple:
 
 
 def _for_couple(exercise: Exercise, args: argparse.Namespace) -> Exercise:
-    """The practice as this couple does it (low vision, seated), as a file speaks it."""
-    couple = _couple(args)
-    return for_a_file(for_needs(exercise, low_vision=bool(couple.low_vision),
-                                seated=bool(couple.seated)))
+    """The practice as this couple does it (low vision, seated), under its own title:
+    taken before fitting, so the steps shortened are the ones spoken."""
+    return as_done_by(exercise, _couple(args))
 
 
 def _check(args: argparse.Namespace) -> None:
@@ -189,7 +191,7 @@ def _week(args: argparse.Namespace) -> int:
         number = 0
         for day in week(sessions, datetime.now().astimezone(), args.days):
             for exercise_id in day.exercises:
-                exercise = find_exercise(exercise_id)
+                exercise = _for_couple(find_exercise(exercise_id), args)
                 if needs_microphone(exercise):
                     skipped[exercise_id] = exercise.title
                     continue
@@ -199,7 +201,7 @@ def _week(args: argparse.Namespace) -> int:
                 title = f"Day {day.number}: {exercise.title}"
                 path = folder / f"{number:02d}-day{day.number}-{exercise_id}.{args.format}"
                 print(f"{path.name}: {title}", flush=True)
-                done = export_file(_for_couple(exercise, args), voice, path,
+                done = export_file(for_a_file(exercise), voice, path,
                                    _settings(args, number), args.loudness, title)
                 lines += [f"#EXTINF:{round(done.seconds)},{title}", path.name]
     finally:

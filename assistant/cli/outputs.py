@@ -3,7 +3,9 @@
 An out-file or events file that is the same file as the microphone file, the
 journal, a kept recording or each other would overwrite or corrupt it, so the
 pair is compared by resolved path and by inode (a symlink or hard link is
-caught) and refused before anything is opened. Standard output that is closed,
+caught) and refused before anything is opened. An out-file's suffix names its
+format (one it cannot write is refused), and the null device keeps nothing while
+the session still runs on the virtual clock. Standard output that is closed,
 full or gone (a reader that quit) only loses what would have been shown: the
 session that could run goes on.
 """
@@ -17,6 +19,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, TextIO, cast
 
+from assistant.audio.codecs import KNOWN
+from assistant.audio.outfile import discards, out_file_codec
 from assistant.base.errors import UserError
 from assistant.base.paths import data_home
 from assistant.journal.store import CLIPS, FILE_NAME
@@ -52,6 +56,8 @@ def _in_recordings(path: Path) -> bool:
 
 def check_output_paths(mic: Path | None, out: Path | None, events: Path | None) -> None:
     """Refuse, in one sentence and before anything runs, outputs that would harm a file."""
+    if out is not None and discards(out):
+        out = None  # the null device: the session runs on the virtual clock, nothing is kept
     outputs = [(name, path) for name, path in (("--out-file", out), ("--events", events))
                if path is not None]
     if len(outputs) == 2 and same_file(outputs[0][1], outputs[1][1]):
@@ -60,9 +66,12 @@ def check_output_paths(mic: Path | None, out: Path | None, events: Path | None) 
     for option, path in outputs:
         if path.is_dir():
             raise UserError(f"{option} {path} is a folder; give a file's name.")
-        if option == "--out-file" and path.exists() and not path.is_file():
-            raise UserError(f"--out-file names {path}, which is not a regular file; give a "
-                            "WAV file's name.")
+        if option == "--out-file":
+            out_file_codec(path)  # a suffix no format has is refused
+            if path.exists() and not path.is_file():
+                raise UserError(f"--out-file names {path}, which is not a regular file; give "
+                                f"a sound file's name ({KNOWN}), or {os.devnull} to keep "
+                                "nothing.")
         if not path.parent.is_dir():
             raise UserError(f"{option} names a file in a folder that does not exist "
                             f"({path.parent}); make it first, or choose another.")

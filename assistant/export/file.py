@@ -1,19 +1,29 @@
-"""One practice to one file: rendered, brought to loudness, encoded, tagged, renamed."""
+"""One practice to one file: rendered, brought to loudness, encoded, tagged, renamed.
+
+The rendered samples wait in a private file beside the target, and the file is
+encoded under a temporary name there too, so memory stays the same for ten
+minutes or four hours, a full disk is found where the file goes, and every
+ending (done, failed, stopped by a signal) leaves the target whole or untouched
+and no temporary file behind.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
 
+from assistant.audio.io import SESSION_RATE
 from assistant.export.formats import TARGET_LOUDNESS, codec_for
 from assistant.export.mastering import master
 from assistant.export.render import RenderSettings, render
+from assistant.export.spool import Spool
 from assistant.export.tags import Tags, write_tags
-from assistant.export.target import write_atomically
+from assistant.export.target import beside, publish, told_if_unwritten
 from assistant.script.model import Exercise
 from assistant.speech.voice.rendering import Voice
 
 ARTIST = "Couples session assistant"
+SPOOL_SUFFIX = ".render"
 
 
 @dataclass(frozen=True)
@@ -29,16 +39,19 @@ def export_file(exercise: Exercise, voice: Voice, path: Path, settings: RenderSe
                 loudness: float = TARGET_LOUDNESS, title: str = "") -> Exported:
     """Write `exercise` to `path` as a couple would hear it with no microphone."""
     codec = codec_for(path)
-    rendered = render(exercise, voice, settings)
-    mastered = master(rendered.samples, rendered.rate, codec, loudness,
-                      progress=settings.progress)
     names = settings.names
     tags = Tags(title=title or exercise.title, album=f"Practices for {names.a} and {names.b}",
                 artist=ARTIST, comment=exercise.summary or exercise.invitation)
-    write_atomically(path, mastered.data, lambda temporary: write_tags(
-        temporary, codec, tags, rendered.chapters, rendered.seconds))
-    return Exported(path, rendered.seconds, mastered.loudness, mastered.true_peak,
-                    len(mastered.data))
+    with told_if_unwritten(path), beside(path, SPOOL_SUFFIX) as (_, raw), \
+            beside(path, f".part{path.suffix}") as (temporary, out):
+        spool = Spool(raw, SESSION_RATE, settings.channels)
+        rendered = render(exercise, voice, settings, spool.write)
+        mastered = master(spool, codec, out, temporary, loudness, progress=settings.progress)
+        raw.truncate(0)  # the rendered samples are no longer needed: room for the tags
+        write_tags(temporary, codec, tags, rendered.chapters, rendered.seconds)
+        size = temporary.stat().st_size
+        publish(out, temporary, path)
+    return Exported(path, rendered.seconds, mastered.loudness, mastered.true_peak, size)
 
 
 def length_text(seconds: float) -> str:

@@ -6,85 +6,53 @@ look-ahead limiter holds them down, and since a lossy codec's decoder overshoots
 what it was given (Opus by up to 3 dB), the peak that counts is measured on the
 decoded file, four times oversampled (BS.1770's true peak); the limit is lowered
 and the file encoded again until it holds.
+
+Every step is a pass over the rendered samples on disk, a block at a time (gain,
+limiter, meters, encoder), so memory stays the same however long the file is.
 """
 
 from __future__ import annotations
 
-import io
+from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
 
 import numpy as np
 import numpy.typing as npt
 import soundfile
-import soxr
 from scipy.ndimage import minimum_filter1d, uniform_filter1d
-from scipy.signal import sosfilt
+from tqdm import tqdm
 
-from assistant.audio.loudness import k_weighting
-from assistant.export.formats import PEAK_LIMIT, TARGET_LOUDNESS, Codec, encode
+from assistant.audio.codecs import Codec
+from assistant.audio.encoded import Encoder
+from assistant.export.formats import PEAK_LIMIT, TARGET_LOUDNESS
+from assistant.export.meter import SILENT, LoudnessMeter, Meters
+from assistant.export.spool import Spool
 
 LOOK_AHEAD = 0.05  # seconds over which the limiter's gain falls and rises again
-OVERSAMPLING = 4
+BLOCK_SECONDS = 10.0  # how much of the file a pass holds at a time
 ATTEMPTS = 6
 LEVEL_STEPS = 3  # each a full loudness measurement; the second usually lands within 0.5 LU
 MAX_GAIN = 30.0  # dB: a near-silent file stays near silent
-SILENT = -70.0  # LUFS: BS.1770's absolute gate
-RELATIVE_GATE = -10.0  # LU under the mean of what passes the absolute gate
 Float = npt.NDArray[np.float32]
 
 
 @dataclass(frozen=True)
 class Mastered:
-    data: bytes  # the encoded file, whole
     loudness: float  # LUFS, measured on what a player decodes
     true_peak: float  # dBTP, likewise
-
-
-def integrated(samples: Float, rate: int) -> float:
-    """Integrated loudness (BS.1770-4) in LUFS, read a minute at a time so a long file
-    needs no copy: K-weighting carried across the pieces, the mean square of each 100 ms,
-    400 ms blocks overlapping by 75 %, the absolute and the relative gate."""
-    step = rate // 10
-    sections = k_weighting(rate)
-    state = np.zeros((len(sections), 2, samples.shape[1]))
-    energies = []
-    for start in range(0, len(samples) - len(samples) % step, step * 600):
-        piece = samples[start:start + step * 600].astype(np.float64)
-        piece = piece[: len(piece) - len(piece) % step]
-        weighted, state = sosfilt(sections, piece, axis=0, zi=state)
-        energies.append(np.square(weighted).reshape(-1, step, samples.shape[1]).sum(axis=1))
-    if sum(len(e) for e in energies) < 4:
-        return SILENT  # shorter than one block: nothing an export makes
-    steps = np.concatenate(energies).sum(axis=1)  # every channel weighted 1
-    blocks = (steps[:-3] + steps[1:-2] + steps[2:-1] + steps[3:]) / (4 * step)
-    with np.errstate(divide="ignore"):
-        levels = -0.691 + 10 * np.log10(blocks)
-        audible = blocks[levels >= SILENT]
-        if not len(audible):
-            return SILENT
-        gate = -0.691 + 10 * np.log10(audible.mean()) + RELATIVE_GATE
-        kept = blocks[(levels > gate) & (levels >= SILENT)]
-        value = -0.691 + 10 * np.log10(kept.mean()) if len(kept) else SILENT
-    return max(float(value), SILENT)
-
-
-def true_peak(samples: Float, rate: int) -> float:
-    """The highest peak between samples too, in dBTP, read a few seconds at a time."""
-    stream = soxr.ResampleStream(rate, rate * OVERSAMPLING, samples.shape[1], dtype="float32")
-    highest, chunk = 0.0, rate * 10
-    for start in range(0, len(samples), chunk):
-        part = samples[start:start + chunk]
-        out = stream.resample_chunk(part, last=start + chunk >= len(samples))
-        highest = max(highest, float(np.abs(out).max(initial=0.0)),
-                      float(np.abs(part).max(initial=0.0)))
-    return 20 * float(np.log10(max(highest, 1e-9)))
 
 
 def limited(samples: Float, ceiling: float, rate: int) -> Float:
     """Every sample held under `ceiling`: the gain falls smoothly ahead of each peak, for
     both channels alike, and never sits above what the peak needs."""
     window = max(1, round(LOOK_AHEAD * rate))
-    peaks = np.abs(samples).max(axis=1)
+    peaks = np.abs(samples[:, 0])
+    for channel in range(1, samples.shape[1]):  # column by column: a row-wise max is slow
+        np.maximum(peaks, np.abs(samples[:, channel]), out=peaks)
+    if not len(peaks) or peaks.max() < ceiling:
+        return samples.astype(np.float32)  # nothing near the ceiling: the gain stays 1
     needed = np.minimum(1.0, ceiling / np.maximum(peaks, 1e-12))
     # the lowest need within a window either side, then its mean over half that window:
     # each value averaged is at most the need at the centre, so no peak passes
@@ -95,42 +63,88 @@ def limited(samples: Float, ceiling: float, rate: int) -> Float:
     return result
 
 
-def master(samples: Float, rate: int, codec: Codec, target: float = TARGET_LOUDNESS,
-           peak_limit: float = PEAK_LIMIT, progress: bool = False) -> Mastered:
-    """The file's bytes, at `target` LUFS with true peaks under `peak_limit` dBTP as decoded
-    (or as near the target as those peaks allow: a file of short ticks may stay below)."""
-    measured = integrated(samples, rate)
+def shaped(spool: Spool, gain: float, ceiling: float) -> Iterator[Float]:
+    """The spooled samples with `gain` (dB) and the limiter, a block at a time: each block
+    limited with enough of its neighbours that it comes out as the whole file would."""
+    window = max(1, round(LOOK_AHEAD * spool.rate))
+    factor = np.float32(10 ** (min(gain, MAX_GAIN) / 20))
+    for padded, middle in spool.blocks(round(BLOCK_SECONDS * spool.rate), 2 * window):
+        yield limited(padded * factor, ceiling, spool.rate)[middle]
+
+
+def master(spool: Spool, codec: Codec, out: IO[bytes], path: Path,
+           target: float = TARGET_LOUDNESS, peak_limit: float = PEAK_LIMIT,
+           progress: bool = False) -> Mastered:
+    """Encode the spooled samples into `out` (open on `path`, to be tagged and renamed) at
+    `target` LUFS with true peaks under `peak_limit` dBTP as decoded (or as near the target
+    as those peaks allow: a file of short ticks may stay below)."""
+    measured = spool.loudness.integrated()
     gain = target - measured if measured > SILENT else 0.0
     ceiling = peak_limit - codec.headroom  # the decoder's overshoot, foreseen
     for _ in range(ATTEMPTS):
-        gain, shaped, reached = _levelled(samples, rate, gain, 10 ** (ceiling / 20), target)
-        buffer = io.BytesIO()
-        encode(shaped, rate, codec, buffer, progress)
-        decoded = _decoded(buffer.getvalue(), shaped) if codec.lossy else shaped
-        peak = true_peak(decoded, rate)
+        gain = _levelled(spool, gain, 10 ** (ceiling / 20), target)
+        meters = _encode(spool, gain, 10 ** (ceiling / 20), codec, out, progress)
+        if codec.lossy:
+            meters = _decoded(path, spool)
+        peak = meters.peak.true_peak()
         if peak < peak_limit - 0.05:
             break
         ceiling -= peak - peak_limit + 0.3
-    return Mastered(buffer.getvalue(),
-                    integrated(decoded, rate) if codec.lossy else reached, peak)
+    return Mastered(meters.loudness.integrated(), peak)
 
 
-def _levelled(samples: Float, rate: int, gain: float, ceiling: float,
-              target: float) -> tuple[float, Float, float]:
-    """Gain (dB), the limited result and its loudness, raised until the target is met or
-    limiting stops bringing it nearer."""
+def _levelled(spool: Spool, gain: float, ceiling: float, target: float) -> float:
+    """The gain (dB) that brings the limited result to `target`, raised until it is met
+    or limiting stops bringing it nearer."""
     previous = SILENT
     for _ in range(LEVEL_STEPS):
-        shaped = limited(samples * np.float32(10 ** (min(gain, MAX_GAIN) / 20)), ceiling, rate)
-        reached = integrated(shaped, rate)
+        meter = LoudnessMeter(spool.rate, spool.channels)
+        for block in shaped(spool, gain, ceiling):
+            meter.add(block)
+        reached = meter.integrated()
         miss = target - reached
         if abs(miss) < 0.3 or reached <= SILENT or (miss > 0 and reached - previous < 0.3):
             break
         previous, gain = reached, min(gain + miss, MAX_GAIN)
-    return gain, shaped, reached
+    return gain
 
 
-def _decoded(data: bytes, like: Float) -> Float:
-    samples, _ = soundfile.read(io.BytesIO(data), dtype="float32", always_2d=True)
-    result: Float = samples[: len(like)]
-    return result
+def _encode(spool: Spool, gain: float, ceiling: float, codec: Codec, out: IO[bytes],
+            progress: bool) -> Meters:
+    """Write the file afresh, and measure what was handed to the encoder."""
+    out.seek(0)
+    out.truncate()
+    meters = Meters(spool.rate, spool.channels)
+    with Encoder(out, spool.rate, spool.channels, codec) as encoder, \
+            tqdm(total=round(spool.frames / spool.rate), desc=f"Encoding {codec.suffix}",
+                 unit="s", leave=False, disable=None if progress else True) as bar:
+        for block in shaped(spool, gain, ceiling):
+            encoder.write(block)
+            meters.add(block)
+            bar.update(len(block) / spool.rate)
+    out.flush()
+    return meters
+
+
+class _Sequential(soundfile.SoundFile):  # type: ignore[misc]
+    """A file read from start to end. Told it can seek, soundfile seeks to where it already
+    is after every read, which restarts an MP3 decoder (and has it complain on stderr)."""
+
+    def seekable(self) -> bool:
+        return False
+
+
+def _decoded(path: Path, spool: Spool) -> Meters:
+    """Loudness and true peak of the file as a player decodes it, up to the rendered
+    length (a decoder may add a little at the end)."""
+    meters = Meters(spool.rate, spool.channels)
+    left = spool.frames
+    with _Sequential(str(path)) as decoded:
+        while left > 0:
+            block = decoded.read(min(left, round(BLOCK_SECONDS * spool.rate)),
+                                 dtype="float32", always_2d=True)
+            if not len(block):
+                break
+            meters.add(block)
+            left -= len(block)
+    return meters

@@ -2,17 +2,17 @@
 
 The same engine runs it as a live session, so every floor lasts its full time
 (as guided audio does) and every sound falls on the sample it would fall on
-live; the blocks the mixer renders are kept, and the steps' starts give chapters.
+live; each block the mixer renders is handed on as it comes (to a file on disk:
+a long practice never sits in memory), and the steps' starts give chapters.
 """
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-import numpy as np
-import numpy.typing as npt
 from tqdm import tqdm
 
 from assistant.audio.cues import CueBank
@@ -35,15 +35,15 @@ EARBUDS = "{A}, the left earbud is yours, and {B}, the right one."
 
 @dataclass(frozen=True)
 class Rendered:
-    """The whole session's sound, (samples, channels), and where each step starts."""
+    """How long the session's sound is, and where each step starts."""
 
-    samples: npt.NDArray[np.float32]
+    frames: int
     rate: int
     chapters: tuple[Chapter, ...]
 
     @property
     def seconds(self) -> float:
-        return len(self.samples) / self.rate
+        return self.frames / self.rate
 
 
 @dataclass(frozen=True)
@@ -55,8 +55,10 @@ class RenderSettings:
     progress: bool = True  # a bar while it renders, when stderr is a terminal
 
 
-def render(exercise: Exercise, voice: Voice, settings: RenderSettings) -> Rendered:
-    """Run the practice flat out on the virtual clock and keep every sample it plays."""
+def render(exercise: Exercise, voice: Voice, settings: RenderSettings,
+           sink: Callable[[Samples], None]) -> Rendered:
+    """Run the practice flat out on the virtual clock and hand `sink` every block it plays:
+    (frames,) in mono, (frames, 2) in stereo."""
     names = settings.names
     notice = EARBUDS.replace("{A}", names.a).replace("{B}", names.b) \
         if settings.channels == 2 else ""
@@ -67,13 +69,15 @@ def render(exercise: Exercise, voice: Voice, settings: RenderSettings) -> Render
     machine = SessionMachine(plan, SESSION_RATE, exercise.id, exercise.title, False,
                              expected_seconds=exercise.minutes * 60,
                              session=uuid.uuid4().hex, started=started)
-    blocks: list[Samples] = []
+    frames = 0
     bar = tqdm(total=round(exercise.minutes * 60), unit="s", desc="Rendering",
                disable=None if settings.progress else True, leave=False, bar_format=(
                    "{desc}: {percentage:3.0f}%|{bar}| {n:.0f}/{total:.0f} s of sound"))
 
     def keep(samples: Samples) -> None:
-        blocks.append(samples)
+        nonlocal frames
+        sink(samples)
+        frames += len(samples)
         bar.total = max(bar.total, bar.n + len(samples) / SESSION_RATE)
         bar.update(len(samples) / SESSION_RATE)
 
@@ -93,9 +97,7 @@ def render(exercise: Exercise, voice: Voice, settings: RenderSettings) -> Render
         bar.close()
     if runner.interrupted:
         raise KeyboardInterrupt
-    samples = np.concatenate(blocks) if blocks else np.zeros(0, dtype=np.float32)
-    samples = samples.reshape(len(samples), settings.channels).astype(np.float32, copy=False)
     chapters = tuple(Chapter(event.sample / SESSION_RATE,
                              chapter_name(plan[event.index], exercise, names))
                      for event in steps)
-    return Rendered(samples, SESSION_RATE, chapters)
+    return Rendered(frames, SESSION_RATE, chapters)

@@ -11,8 +11,9 @@ import contextlib
 import errno
 import os
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 from assistant.base.errors import UserError
 from assistant.base.paths import data_home
@@ -44,24 +45,44 @@ def check_target(path: Path, inputs: Iterable[Path] = ()) -> None:
         raise UserError(f"The folder {folder} cannot be written to.") from None
 
 
-def write_atomically(path: Path, data: bytes, finish: Callable[[Path], None]) -> None:
-    """Write `data` beside `path`, let `finish` work on it (tags), then rename it over."""
-    handle, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.",
-                                    suffix=f".part{path.suffix}")
+@contextlib.contextmanager
+def beside(path: Path, suffix: str) -> Iterator[tuple[Path, BinaryIO]]:
+    """A private temporary file next to `path`, open to write and read, and gone after
+    (unless renamed by then): an export's rendered samples, or the file before its rename."""
+    handle, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=suffix)
     temporary = Path(name)
     try:
-        with os.fdopen(handle, "wb") as file:
-            file.write(data)
-            file.flush()
-            os.fsync(file.fileno())
-        finish(temporary)
-        os.replace(temporary, path)
+        with os.fdopen(handle, "w+b") as file:
+            yield temporary, file
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            temporary.unlink()
+
+
+@contextlib.contextmanager
+def told_if_unwritten(path: Path) -> Iterator[None]:
+    """A failure to write what becomes `path` (a full disk, say) said in one sentence."""
+    try:
+        yield
     except OSError as error:
         if error.errno in NO_ROOM:
             raise UserError(f"There is no room left to write {path}; nothing was "
                             "written.") from None
         raise UserError(f"{path} could not be written ({error.strerror or error}); "
                         "nothing was written.") from None
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            temporary.unlink()
+
+
+def publish(file: BinaryIO, temporary: Path, path: Path) -> None:
+    """The whole file, on disk, under its name."""
+    file.flush()
+    os.fsync(file.fileno())
+    os.replace(temporary, path)
+
+
+def write_atomically(path: Path, data: bytes, finish: Callable[[Path], None]) -> None:
+    """Write `data` beside `path`, let `finish` work on it (tags), then rename it over."""
+    with told_if_unwritten(path), beside(path, f".part{path.suffix}") as (temporary, file):
+        file.write(data)
+        file.flush()
+        finish(temporary)
+        publish(file, temporary, path)
