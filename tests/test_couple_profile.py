@@ -216,6 +216,20 @@ def test_forget_deletes_what_the_assistant_made_and_nothing_of_the_users() -> No
     assert all((home() / name).read_text() == text for name, text in mine.items())
 
 
+def test_forget_goes_past_a_folder_named_like_the_profile() -> None:
+    """A folder is never the assistant's file: the names set aside, the lock and the
+    saved choices still go, and nothing stops at the folder."""
+    (home() / COUPLE).write_text('{"names": ["Ana", "Ben"], "low_vision": 3}')
+    assert assistant("couple").returncode == 0 and len(set_aside()) == 1
+    (home() / COUPLE).mkdir()
+    if (home() / "cache").is_symlink():  # the run's shared speech: not this home's to forget
+        (home() / "cache").unlink()
+    gone = assistant("forget", "--yes")
+    assert gone.returncode == 0, gone.stderr
+    assert set_aside() == [] and (home() / COUPLE).is_dir()
+    assert not [p for p in home().iterdir() if p.is_file() and p.name.startswith("couple")]
+
+
 # -- names a couple can tell apart --------------------------------------------------------
 
 

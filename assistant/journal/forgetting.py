@@ -29,8 +29,9 @@ CHOICES = re.compile(  # the saved choices, and the file they are written throug
 
 
 def _matching(folder: Path, pattern: re.Pattern[str]) -> list[Path]:
-    try:
-        return sorted(p for p in folder.iterdir() if pattern.match(p.name))
+    try:  # a folder is never one of the assistant's files, whatever its name
+        return sorted(p for p in folder.iterdir()
+                      if pattern.match(p.name) and (p.is_symlink() or not p.is_dir()))
     except (FileNotFoundError, NotADirectoryError):
         return []
 
@@ -59,8 +60,14 @@ def cached_speech(folder: Path) -> list[Path]:
 def forget(home: Path, speech: Path) -> list[Path]:
     """Delete the assistant's files in `home` and its rendered speech in `speech`; the
     files of the user's own left in the recordings folder (which then stays), if any."""
+    failed: OSError | None = None
     for path in [*made_files(home), *cached_speech(speech)]:
-        path.unlink(missing_ok=True)
+        try:  # one that cannot go keeps none of the others back
+            path.unlink(missing_ok=True)
+        except OSError as error:
+            failed = failed or error
+    if failed is not None:
+        raise failed
     with contextlib.suppress(OSError):  # the cache's own folder, when nothing else is in it
         speech.rmdir()
     clips = home / CLIPS
