@@ -12,10 +12,11 @@ this process, to time the loading alone, apart from process start-up (which on
 a busy machine can take seconds by itself).
 
 With `--surfaces`, the other ways in are tried instead (`fuzz_surfaces.py`,
-`fuzz_damage.py`, `fuzz_values.py`, `fuzz_journal.py`): microphone files, output paths,
-the environment, a damaged journal, a damaged speech cache, signals, journal values of
-every wrong kind, `forget` and `journal export`, and the journal commands' standard
-output (`--surface NAME` tries one of them alone). Each surface prints the cases
+`fuzz_damage.py`, `fuzz_values.py`, `fuzz_journal.py`, `fuzz_exports.py`): microphone
+files, output paths, the environment, a damaged journal, a damaged speech cache, signals,
+journal values of every wrong kind, `forget` and `journal export`, the journal commands'
+standard output, and the files `export` and `--out-file` write over, leave beside or
+cannot name (`--surface NAME` tries one of them alone). Each surface prints the cases
 tried, how many ended cleanly (finished, or refused in plain sentences), the
 tracebacks, the hangs, the cases that lost data (a file changed that must not
 be, a half-written line, no `session_end`, an unreadable WAV, a session that
@@ -108,7 +109,10 @@ def surfaces(only: str | None = None) -> None:
     of them."""
     sys.path.insert(0, str(ROOT / "scripts"))
     from fuzz_damage import CACHE_CASES, JOURNAL_CASES, SIGNAL_CASES
+    from fuzz_exports import EXPORT_PATH_CASES
     from fuzz_journal import FORGET_EXPORT_CASES, STREAM_CASES
+    from fuzz_names import NAME_CASES
+    from fuzz_profile import PROFILE_CASES
     from fuzz_surfaces import ENV_CASES, MIC_CASES, PATH_CASES, prepare
     from fuzz_surfaces import _mic_case as mic_case
     from fuzz_trial import Result, run_trial
@@ -120,7 +124,9 @@ def surfaces(only: str | None = None) -> None:
              "output paths": PATH_CASES, "environment": ENV_CASES,
              "journal damage": JOURNAL_CASES, "cache damage": CACHE_CASES,
              "signals": SIGNAL_CASES, "journal values": VALUE_CASES,
-             "forget and journal export": FORGET_EXPORT_CASES, "streams": STREAM_CASES}
+             "forget and journal export": FORGET_EXPORT_CASES, "streams": STREAM_CASES,
+             "export paths and existing files": EXPORT_PATH_CASES}
+    table |= {"profile": PROFILE_CASES, "names": NAME_CASES}
     if only is not None:
         if only not in table:
             raise SystemExit(f"--surface takes one of: {', '.join(table)}")
@@ -167,8 +173,8 @@ def main() -> None:
     parser.add_argument("--count", type=int, default=400)
     parser.add_argument("--surfaces", action="store_true",
                         help="try mic files, output paths, the environment, journal and cache "
-                             "damage, signals, journal values, forget and journal export, and "
-                             "streams instead of hostile scripts")
+                             "damage, signals, journal values, forget and journal export, "
+                             "streams, and export paths instead of hostile scripts")
     parser.add_argument("--surface", metavar="NAME",
                         help="with --surfaces, only this one, such as 'journal values'")
     options = parser.parse_args()

@@ -127,13 +127,15 @@ def test_a_device_out_file_and_an_unread_fifo_log_are_refused_not_replaced_or_wa
     assert err.count("assistant: ") == 2 and "Traceback" not in err
 
 
-def test_an_out_file_through_a_link_replaces_the_file_it_names(tmp_path: Path) -> None:
+def test_an_out_file_at_a_link_replaces_the_link_never_the_file_it_names(
+        tmp_path: Path) -> None:
     real, link = tmp_path / "real.wav", tmp_path / "link.wav"
     link.symlink_to(real)
     writer = WavWriter(link, RATE)
     writer.write(tone(0.1))
     writer.close()
-    assert link.is_symlink() and soundfile.info(str(real)).frames == round(0.1 * RATE)
+    assert not link.is_symlink() and not real.exists()
+    assert soundfile.info(str(link)).frames == round(0.1 * RATE)
 
 
 def test_the_out_file_appears_whole_and_private_only_when_finished(tmp_path: Path) -> None:

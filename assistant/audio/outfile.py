@@ -13,13 +13,13 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
-import tempfile
 from pathlib import Path
 from typing import Protocol
 
 from assistant.audio.codecs import KNOWN, Codec, codec_for
 from assistant.audio.encoded import Encoder
 from assistant.audio.mixer import Samples
+from assistant.audio.sidefiles import make_beside
 from assistant.audio.wavfile import WavWriter
 from assistant.base.errors import UserError, unopened
 
@@ -64,19 +64,18 @@ class EncodedWriter:
     """An out-file in a compressed or lossless format, written beside and renamed on close."""
 
     def __init__(self, path: Path, rate: int, channels: int, codec: Codec) -> None:
-        path = Path(os.path.realpath(path))  # through a link: the file it names is renamed
+        path = Path(path)  # a link there is replaced, never the file it names written
         self.path, self.rate = path, rate
         self.failed = False
         self.frames = 0
         try:
-            handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part",
-                                                 dir=path.parent)  # 0600
+            handle, temporary = make_beside(path)  # 0600, and a short name of its own
         except OSError as error:
             problem = unopened(path, write=True)
             raise UserError(f"Cannot write the out-file: {problem}." if problem is not None
                             else f"Cannot write the out-file {path} ({error.strerror})."
                             ) from None
-        self._temporary = Path(temporary)
+        self._temporary = temporary
         self._file = os.fdopen(handle, "w+b", buffering=0)  # a full disk is told at once
         try:
             self._encoder: Encoder | None = Encoder(self._file, rate, channels, codec)

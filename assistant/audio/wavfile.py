@@ -14,7 +14,6 @@ import io
 import os
 import stat
 import sys
-import tempfile
 import wave
 from pathlib import Path
 
@@ -23,6 +22,7 @@ import soundfile
 import soxr
 
 from assistant.audio.mixer import Samples
+from assistant.audio.sidefiles import make_beside
 from assistant.base.errors import UserError, unopened
 
 
@@ -158,20 +158,19 @@ class WavWriter:
     """
 
     def __init__(self, path: Path, rate: int, channels: int = 1) -> None:
-        path = Path(os.path.realpath(path))  # through a link: the file it names is renamed
+        path = Path(path)  # a link there is replaced, never the file it names written
         self.path, self.channels = path, channels
         self.failed = False
         self.frames = 0  # written and kept
         self.rate = rate
         try:
-            handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part",
-                                                 dir=path.parent)  # 0600
+            handle, temporary = make_beside(path)  # 0600, and a short name of its own
         except OSError as error:
             problem = unopened(path, write=True)
             raise UserError(f"Cannot write the out-file: {problem}." if problem is not None
                             else f"Cannot write the out-file {path} ({error.strerror})."
                             ) from None
-        self._temporary = Path(temporary)
+        self._temporary = temporary
         self._raw = _WholeWrites(handle, "wb", closefd=True)
         self._wave: wave.Wave_write | None = wave.open(self._raw, "wb")  # noqa: SIM115
         self._wave.setnchannels(channels)

@@ -4,8 +4,10 @@ along, rendered on the virtual clock with no microphone."""
 from __future__ import annotations
 
 import argparse
+import contextlib
 import random
 import sqlite3
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
@@ -24,10 +26,10 @@ from assistant.export.fit import fitted, scaled
 from assistant.export.formats import CODECS, KNOWN, PEAK_LIMIT, TARGET_LOUDNESS, codec_for
 from assistant.export.practice import DAYS, for_a_file, needs_microphone, week
 from assistant.export.render import RenderSettings
-from assistant.export.target import check_target, write_atomically
+from assistant.export.target import check_new, check_target, write_atomically
 from assistant.journal.couple import Couple
 from assistant.journal.practices import as_done_by
-from assistant.journal.store import Journal, JournalError
+from assistant.journal.store import Journal, JournalError, SessionRecord
 from assistant.pacing.patterns import ACCEPTED_FORMS
 from assistant.script.library import find_exercise
 from assistant.script.model import Exercise
@@ -54,6 +56,9 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
                         help="instead: what 'today' suggests for each of the next seven "
                              "days, as numbered files and a playlist in FOLDER")
     parser.add_argument("--days", type=values.DAYS, default=DAYS, help=argparse.SUPPRESS)
+    parser.add_argument("--force", action="store_true",
+                        help="replace files already there (FILE, or the week's files and "
+                             "playlist)")
     parser.add_argument("--format", default="opus", choices=[suffix[1:] for suffix in CODECS],
                         help="the files' format with --week (default: %(default)s)")
     parser.add_argument("--minutes", type=values.PRACTICE_MINUTES,
@@ -104,7 +109,7 @@ def export(args: argparse.Namespace) -> int:
     args.practice, args.file = words
     path = Path(args.file)
     exercise, inputs = _practice(args)
-    check_target(path, inputs)
+    check_target(path, inputs, args.force)
     codec_for(path)
     exercise = _for_couple(exercise, args)  # the version done is the one fitted and named
     if args.minutes is not None and args.practice not in PACERS:
@@ -172,46 +177,67 @@ def _practice(args: argparse.Namespace) -> tuple[Exercise, list[Path]]:
     return find_exercise(args.practice), inputs
 
 
+@dataclass(frozen=True)
+class _Planned:
+    path: Path
+    title: str
+    exercise: Exercise
+
+
 def _week(args: argparse.Namespace) -> int:
     folder: Path = args.week
     if not 1 <= args.days <= 31:
         raise UserError("--days takes 1 to 31 days, such as 7.")
-    check_target(folder / PLAYLIST)
-    try:
-        sessions = Journal(data_home()).sessions(limit=10_000)
-    except (OSError, sqlite3.Error, JournalError):
-        sessions = []
+    check_target(folder / PLAYLIST, force=True)  # the folder; what is there, just below
+    planned, skipped = _planned_week(args)
+    check_new(folder, [*(p.path for p in planned), folder / PLAYLIST], args.force)
     from assistant.export.file import export_file  # scipy: only when exporting
 
-    names = _couple(args).names
-    skipped: dict[str, str] = {}
     lines = ["#EXTM3U"]
     voice = session_voice(args)
     try:
-        number = 0
-        for day in week(sessions, datetime.now().astimezone(), args.days):
-            for exercise_id in day.exercises:
-                exercise = _for_couple(find_exercise(exercise_id), args)
-                if needs_microphone(exercise):
-                    skipped[exercise_id] = exercise.title
-                    continue
-                if args.minutes is not None:
-                    exercise = _fitted_or_shortest(exercise, args.minutes, names, args.rate)
-                number += 1
-                title = f"Day {day.number}: {exercise.title}"
-                path = folder / f"{number:02d}-day{day.number}-{exercise_id}.{args.format}"
-                print(f"{path.name}: {title}", flush=True)
-                done = export_file(for_a_file(exercise), voice, path,
-                                   _settings(args, number), args.loudness, title)
-                lines += [f"#EXTINF:{round(done.seconds)},{title}", path.name]
+        for number, plan in enumerate(planned, 1):
+            print(f"{plan.path.name}: {plan.title}", flush=True)
+            done = export_file(for_a_file(plan.exercise), voice, plan.path,
+                               _settings(args, number), args.loudness, plan.title)
+            lines += [f"#EXTINF:{round(done.seconds)},{plan.title}", plan.path.name]
     finally:
         _close(voice)
     write_atomically(folder / PLAYLIST, ("\n".join(lines) + "\n").encode(), lambda _: None)
-    print(f"Wrote {number} files and {PLAYLIST} in {folder}.")
+    print(f"Wrote {len(planned)} files and {PLAYLIST} in {folder}.")
     if skipped:
         print("Skipped, as they need the computer's microphone: "
               f"{', '.join(skipped.values())}.")
     return 0
+
+
+def _planned_week(args: argparse.Namespace) -> tuple[list[_Planned], dict[str, str]]:
+    """Each file of the week, named and fitted before any is rendered; and the titles of
+    the practices left out, by exercise id."""
+    names = _couple(args).names
+    planned: list[_Planned] = []
+    skipped: dict[str, str] = {}
+    for day in week(_sessions(), datetime.now().astimezone(), args.days):
+        for exercise_id in day.exercises:
+            exercise = _for_couple(find_exercise(exercise_id), args)
+            if needs_microphone(exercise):
+                skipped[exercise_id] = exercise.title
+                continue
+            if args.minutes is not None:
+                exercise = _fitted_or_shortest(exercise, args.minutes, names, args.rate)
+            name = f"{len(planned) + 1:02d}-day{day.number}-{exercise_id}.{args.format}"
+            planned.append(_Planned(args.week / name, f"Day {day.number}: {exercise.title}",
+                                    exercise))
+    return planned, skipped
+
+
+def _sessions() -> list[SessionRecord]:
+    """The journal's sessions, read without writing (none if it cannot be read)."""
+    try:
+        with contextlib.closing(Journal(data_home(), read_only=True)) as journal:
+            return journal.sessions(limit=10_000)
+    except (OSError, sqlite3.Error, JournalError):
+        return []
 
 
 def _fitted_or_shortest(exercise: Exercise, minutes: float, names: Names,

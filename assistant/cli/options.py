@@ -51,6 +51,7 @@ def session_options(parser: argparse.ArgumentParser,
                         help="write everything played to this file, in the format its "
                              "suffix names (.wav, .flac, .opus, .ogg, .mp3), or to "
                              f"{os.devnull} to keep nothing (runs on the virtual clock)")
+    parser.add_argument("--force", action="store_true", help="replace an existing out-file")
     parser.add_argument("--events", type=Path, metavar="FILE",
                         help="append the session's events to this JSON Lines file")
     parser.add_argument("--output-device", metavar="DEVICE",
@@ -124,7 +125,8 @@ def check_session_options(args: argparse.Namespace) -> None:
         raise UserError(f"--patience takes {low:g} to {high:g} seconds of quiet, such as 6.")
     from assistant.cli.outputs import check_output_paths  # sound files: not at start-up
 
-    check_output_paths(args.mic_file, args.out_file, args.events)
+    check_output_paths(args.mic_file, args.out_file, args.events,
+                       getattr(args, "force", False))
 
 
 def floor_settings(args: argparse.Namespace, repairable: bool = True) -> FloorSettings:

@@ -3,9 +3,11 @@
 An out-file or events file that is the same file as the microphone file, the
 journal, a kept recording or each other would overwrite or corrupt it, so the
 pair is compared by resolved path and by inode (a symlink or hard link is
-caught) and refused before anything is opened. An out-file's suffix names its
-format (one it cannot write is refused), and the null device keeps nothing while
-the session still runs on the virtual clock. Standard output that is closed,
+caught) and refused before anything is opened. An out-file already there (or a
+link) is refused unless `--force`, which replaces the name, never the file a link
+names; a name or path too long for the system is refused too. An out-file's suffix
+names its format (one it cannot write is refused), and the null device keeps nothing
+while the session still runs on the virtual clock. Standard output that is closed,
 full or gone (a reader that quit) only loses what would have been shown: the
 session that could run goes on.
 """
@@ -21,9 +23,11 @@ from typing import Any, TextIO, cast
 
 from assistant.audio.codecs import KNOWN
 from assistant.audio.outfile import discards, out_file_codec
+from assistant.audio.sidefiles import unnameable
 from assistant.base.errors import UserError
-from assistant.base.paths import data_home
+from assistant.base.paths import as_text, data_home
 from assistant.journal.store import CLIPS, FILE_NAME
+from assistant.script.text import escaped, shown
 
 JOURNAL_FILES = ("", "-wal", "-shm", "-journal")  # SQLite's database and its companions
 
@@ -54,8 +58,10 @@ def _in_recordings(path: Path) -> bool:
     return False
 
 
-def check_output_paths(mic: Path | None, out: Path | None, events: Path | None) -> None:
-    """Refuse, in one sentence and before anything runs, outputs that would harm a file."""
+def check_output_paths(mic: Path | None, out: Path | None, events: Path | None,
+                       force: bool = False) -> None:
+    """Refuse, in one sentence and before anything runs, outputs that would harm a file
+    (an existing out-file, unless `force`)."""
     if out is not None and discards(out):
         out = None  # the null device: the session runs on the virtual clock, nothing is kept
     outputs = [(name, path) for name, path in (("--out-file", out), ("--events", events))
@@ -64,15 +70,19 @@ def check_output_paths(mic: Path | None, out: Path | None, events: Path | None) 
         raise UserError(f"--out-file and --events name the same file ({out}); give each "
                         "its own.")
     for option, path in outputs:
-        if path.is_dir():
+        problem = unnameable(path, temporary=option == "--out-file")
+        if problem is not None:
+            raise UserError(f"{option} {shown(as_text(path.name))} cannot be written: "
+                            f"{problem}.")
+        if os.path.isdir(path):
             raise UserError(f"{option} {path} is a folder; give a file's name.")
         if option == "--out-file":
             out_file_codec(path)  # a suffix no format has is refused
-            if path.exists() and not path.is_file():
+            if os.path.exists(path) and not os.path.isfile(path):
                 raise UserError(f"--out-file names {path}, which is not a regular file; give "
                                 f"a sound file's name ({KNOWN}), or {os.devnull} to keep "
                                 "nothing.")
-        if not path.parent.is_dir():
+        if not os.path.isdir(path.parent):
             raise UserError(f"{option} names a file in a folder that does not exist "
                             f"({path.parent}); make it first, or choose another.")
         if _in_recordings(path):
@@ -82,6 +92,9 @@ def check_output_paths(mic: Path | None, out: Path | None, events: Path | None) 
             if same_file(path, guarded):
                 raise UserError(f"{option} names the same file as {what} ({guarded}), which "
                                 "it would overwrite; choose another file.")
+        if option == "--out-file" and not force and os.path.lexists(path):
+            raise UserError(f"--out-file names {escaped(as_text(str(path)))}, which already "
+                            "exists; add --force to replace it, or choose another name.")
 
 
 class _Forgiving:

@@ -4,7 +4,8 @@ The rendered samples wait in a private file beside the target, and the file is
 encoded under a temporary name there too, so memory stays the same for ten
 minutes or four hours, a full disk is found where the file goes, and every
 ending (done, failed, stopped by a signal) leaves the target whole or untouched
-and no temporary file behind.
+and no temporary file behind; what a run killed outright leaves, the next one beside
+it sweeps a day later.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from assistant.audio.io import SESSION_RATE
+from assistant.audio.sidefiles import SPOOL
 from assistant.export.formats import TARGET_LOUDNESS, codec_for
 from assistant.export.mastering import master
 from assistant.export.render import RenderSettings, render
@@ -23,7 +25,6 @@ from assistant.script.model import Exercise
 from assistant.speech.voice.rendering import Voice
 
 ARTIST = "Couples session assistant"
-SPOOL_SUFFIX = ".render"
 
 
 @dataclass(frozen=True)
@@ -42,8 +43,8 @@ def export_file(exercise: Exercise, voice: Voice, path: Path, settings: RenderSe
     names = settings.names
     tags = Tags(title=title or exercise.title, album=f"Practices for {names.a} and {names.b}",
                 artist=ARTIST, comment=exercise.summary or exercise.invitation)
-    with told_if_unwritten(path), beside(path, SPOOL_SUFFIX) as (_, raw), \
-            beside(path, f".part{path.suffix}") as (temporary, out):
+    with told_if_unwritten(path), beside(path, SPOOL) as (_, raw), \
+            beside(path) as (temporary, out):
         spool = Spool(raw, SESSION_RATE, settings.channels)
         rendered = render(exercise, voice, settings, spool.write)
         mastered = master(spool, codec, out, temporary, loudness, progress=settings.progress)
