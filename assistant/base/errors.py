@@ -32,27 +32,71 @@ def read_only_filesystem(path: Path) -> bool:
     return False
 
 
+NAME_MAX, PATH_MAX = 255, 4096  # bytes, where the system cannot say (Linux's own limits)
+SHOWN = 160  # characters of a path shown whole; a longer one is cut in the middle
+
+
+def limits(path: Path) -> tuple[int, int]:
+    """The longest name and path, in bytes, the file system holding `path` (or the
+    nearest folder above it that exists) takes."""
+    if not hasattr(os, "pathconf"):  # Windows: no such question to ask
+        return NAME_MAX, PATH_MAX
+    for folder in (path, *path.parents):
+        try:
+            return os.pathconf(folder, "PC_NAME_MAX"), os.pathconf(folder, "PC_PATH_MAX")
+        except (OSError, ValueError):
+            continue
+    return NAME_MAX, PATH_MAX
+
+
+def longest_name(path: Path) -> int:
+    """The bytes of the longest name in `path`."""
+    return max((len(os.fsencode(part)) for part in path.parts), default=0)
+
+
+def shown(path: Path) -> str:
+    """`path` as a sentence can hold it: a very long one keeps its start and its end."""
+    text = str(path)
+    if len(text) <= SHOWN:
+        return text
+    half = SHOWN // 2 - 10
+    return f"{text[:half]}...{text[-half:]} (a path of {len(text):,} characters)"
+
+
 def cause(error: OSError, path: Path) -> str:
     """Why a file operation on `path` failed, and what to do, as one clause: the cause
     named (no such file, permission denied, ...) rather than a generic "system error"."""
-    code = error.errno
+    code, where = error.errno, shown(path)
     if code == errno.ENOSPC or code == errno.EDQUOT:
-        return f"the disk holding {path} is full; free some space there and try again"
+        return f"the disk holding {where} is full; free some space there and try again"
     if code == errno.EROFS or (code in (errno.EACCES, errno.EPERM)
                                and read_only_filesystem(path)):
-        return f"{path} is on a read-only file system; choose a place you can write to"
+        return f"{where} is on a read-only file system; choose a place you can write to"
     if code in (errno.EACCES, errno.EPERM):
-        return (f"permission to use {path} was denied; give your user access to it "
+        return (f"permission to use {where} was denied; give your user access to it "
                 "(chmod u+rw), or choose a place of your own")
     if code == errno.ENOENT:
-        return f"{path} does not exist, nor does a folder on its way; check the path"
+        return f"{where} does not exist, nor does a folder on its way; check the path"
     if code == errno.EISDIR:
-        return f"{path} is a folder, not a file; name a file instead"
+        return f"{where} is a folder, not a file; name a file instead"
     if code in (errno.ENOTDIR, errno.EEXIST):
-        return f"{path}, or a folder on its way, is a file, not a folder; check the path"
+        return f"{where}, or a folder on its way, is a file, not a folder; check the path"
     if code == errno.ENAMETOOLONG:
-        return f"the path {path} is too long; choose a shorter one"
-    return f"{path} cannot be used ({error.strerror or error})"
+        return _too_long(path, where)
+    if code == errno.ELOOP:
+        return (f"{where}, or a link on its way, is a symbolic link that leads round in a "
+                "loop; point it at a folder, or choose another path")
+    return f"{where} cannot be used ({error.strerror or error})"
+
+
+def _too_long(path: Path, where: str) -> str:
+    name_max, path_max = limits(path)
+    longest = longest_name(path)
+    if longest > name_max:
+        return (f"a name in the path {where} is longer than its file system allows "
+                f"({longest} bytes; at most {name_max}); choose a shorter one")
+    return (f"the path {where} is longer than the system allows (at most {path_max} bytes, "
+            "with the files kept in it); choose a shorter one")
 
 
 def unopened(path: Path, write: bool = False) -> str | None:

@@ -7,23 +7,36 @@ assistant makes or uses there is 0700 and every file it writes 0600, made so by
 `private_dir` and `private_file`, including folders an older version left looser.
 Folders that are not the assistant's own (the user's home, /tmp) are never changed.
 Where modes keep no one out (Windows), the folders' place does (`system/private.py`).
+
+A home that can never be used (a name too long for its file system, a path too long
+for the files kept in it, a link that loops, a file where the folder should be) is
+found before any command starts (`unusable_home`): a command is refused in one
+sentence, and a session runs in a private folder of its own that is removed when it
+ends (`stand_in_home`), so it is not remembered.
 """
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import os
+import stat
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
 from platformdirs import user_cache_dir, user_data_dir
 
+from assistant.base.errors import cause, limits, longest_name
+from assistant.base.scratch import scratch_folder
 from assistant.system import private
 
 ENV_HOME = "ASSISTANT_HOME"
 APP = "assistant"
 FOLDER_MODE = 0o700
 FILE_MODE = 0o600
+ROOM = 128  # bytes below the home its own deepest file needs (cache/checked-models/SHA-256)
 
 
 def as_text(text: str) -> str:
@@ -52,6 +65,51 @@ def cache_home() -> Path:
     if os.environ.get(ENV_HOME):
         return Path(os.environ[ENV_HOME]) / "cache"
     return Path(user_cache_dir(APP))
+
+
+def unusable_home() -> str | None:
+    """Why the assistant's folder can never be used, as a sentence without its full
+    stop; None when it can be, or can be made (trouble of the moment, such as a full
+    disk, is told where it happens)."""
+    home = _absolute(data_home())
+    error = _home_error(home)
+    if error is None:
+        return None
+    setting = " (ASSISTANT_HOME)" if os.environ.get(ENV_HOME) else ""
+    return f"The assistant's folder{setting} cannot be used: {cause(error, home)}"
+
+
+def _home_error(home: Path) -> OSError | None:
+    try:
+        info = os.stat(home)
+    except OSError as error:
+        if error.errno != errno.ENOENT:
+            return error  # too long, a loop, a file on the way, permission denied
+    else:
+        if not stat.S_ISDIR(info.st_mode):
+            return NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), str(home))
+    # a part of it that is missing hides a name too long after it; and a home just
+    # short enough fails only at its deepest file
+    name_max, path_max = limits(home)
+    if longest_name(home) > name_max or len(os.fsencode(home)) + ROOM > path_max:
+        return OSError(errno.ENAMETOOLONG, os.strerror(errno.ENAMETOOLONG), str(home))
+    return None
+
+
+@contextlib.contextmanager
+def stand_in_home() -> Iterator[Path]:
+    """A private folder as the assistant's home for the block, removed after it: what a
+    session keeps there (its journal, its rendered speech) is not remembered."""
+    before = os.environ.get(ENV_HOME)
+    with scratch_folder("assistant-home") as folder:
+        os.environ[ENV_HOME] = str(folder)
+        try:
+            yield folder
+        finally:
+            if before is None:
+                os.environ.pop(ENV_HOME, None)
+            else:
+                os.environ[ENV_HOME] = before
 
 
 def _absolute(path: Path) -> Path:

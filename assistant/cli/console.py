@@ -15,6 +15,7 @@ from typing import TextIO
 
 from assistant.cli import terminal
 from assistant.cli.keys import HELP, KEYS
+from assistant.cli.lines import SKIPPED, BoundedLines, too_long
 from assistant.session.commands import Command
 from assistant.session.events import Event
 from assistant.session.plan import Beat, PlannedStep
@@ -57,20 +58,17 @@ def stdin_lines() -> queue.Queue[str | None]:
         def read() -> None:
             # The file descriptor, not sys.stdin: a thread blocked inside sys.stdin holds
             # its buffer's lock, and the interpreter can hang on that lock at exit.
-            pending = b""
+            piped = BoundedLines()
             keys = codecs.getincrementaldecoder("utf-8")("replace")  # a character may be split
             while chunk := _read_stdin():
                 if terminal.is_raw():
-                    for key in terminal.split_keys(keys.decode(pending + chunk)):
+                    for key in terminal.split_keys(keys.decode(piped.taken() + chunk)):
                         lines.put(key)
-                    pending = b""
                     continue
-                pending += chunk
-                *complete, pending = pending.split(b"\n")
-                for line in complete:
-                    lines.put(line.decode("utf-8", "replace") + "\n")
-            if pending:
-                lines.put(pending.decode("utf-8", "replace"))
+                for line in piped.feed(chunk):
+                    lines.put(line)
+            for line in piped.end():
+                lines.put(line)
             lines.put(None)
 
         threading.Thread(target=read, name="stdin", daemon=True).start()
@@ -105,6 +103,9 @@ class KeyboardReader:
     def _read(self) -> None:
         lines = stdin_lines()
         while (line := lines.get()) is not None:
+            if too_long(line):
+                print(SKIPPED, file=self.out, flush=True)
+                continue
             if line.strip().lower() in ("h", "help", "?"):
                 print(HELP, file=self.out, flush=True)
                 continue

@@ -27,7 +27,11 @@ def _standard_descriptors() -> None:
             if opened != number:
                 os.dup2(opened, number)
                 os.close(opened)
-    for name in ("stdout", "stderr"):  # Python leaves them None when started without
+    # Python leaves them None when started without; stdin then reads as a pipe that has
+    # ended, so a typed session runs on to its time limits as after its last piped line
+    if sys.stdin is None:
+        sys.stdin = open(os.devnull, encoding="utf-8")  # noqa: SIM115
+    for name in ("stdout", "stderr"):
         if getattr(sys, name) is None:
             setattr(sys, name, open(os.devnull, "w", encoding="utf-8"))  # noqa: SIM115
 
@@ -35,33 +39,41 @@ def _standard_descriptors() -> None:
 def main() -> int:
     status = INTERRUPTED
     try:
-        from assistant.cli import signals
-
-        signals.stop_on_signals()
-        with signals.deferred():  # a stream cut in the middle of its set-up cannot report
-            _standard_descriptors()
-            readable_streams()
-        refused = _unsupported()
-        if refused:
-            print(f"assistant: {refused}", file=sys.stderr)
-            status = 2
-            return status
-        if sys.argv[1:2] and sys.argv[1] in JOURNAL_COMMANDS:  # light: no sound, no speech
-            from assistant.cli.journal import main as journal
-
-            status = journal(sys.argv[1:])
-            return status
-        with signals.deferred():  # a library cut off mid-import can fail in odd ways
-            from assistant.cli.main import main as run
-
-        status = run()
+        status = _started()
     except KeyboardInterrupt:
         status = INTERRUPTED
     finally:
         from assistant.cli import signals
 
         signals.default_signals()
-    return status
+    from assistant.cli import printing
+
+    return printing.settled(status)  # what is still buffered, told as any failed print
+
+
+def _started() -> int:
+    from assistant.cli import signals
+
+    signals.stop_on_signals()
+    with signals.deferred():  # a stream cut in the middle of its set-up cannot report
+        _standard_descriptors()
+        readable_streams()
+    refused = _unsupported()
+    if refused:
+        print(f"assistant: {refused}", file=sys.stderr)
+        return 2
+    if sys.argv[1:2] and sys.argv[1] in JOURNAL_COMMANDS:  # light: no sound, no speech
+        unusable = _unusable_home(sys.argv[1:])
+        if unusable:
+            print(f"assistant: {unusable}.", file=sys.stderr)
+            return 2
+        from assistant.cli.journal import main as journal
+
+        return journal(sys.argv[1:])
+    with signals.deferred():  # a library cut off mid-import can fail in odd ways
+        from assistant.cli.main import main as run
+
+    return run()
 
 
 def _unsupported() -> str | None:
@@ -70,6 +82,16 @@ def _unsupported() -> str | None:
     from assistant.system.support import refusal, this_platform
 
     return refusal(this_platform())
+
+
+def _unusable_home(argv: list[str]) -> str | None:
+    """Why the journal's commands cannot run at all: a home that can never be used
+    (their help needs none)."""
+    if "-h" in argv or "--help" in argv:
+        return None
+    from assistant.base.paths import unusable_home
+
+    return unusable_home()
 
 
 def readable_streams() -> None:

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from assistant.base.errors import UserError
-from assistant.cli import values
+from assistant.base.paths import stand_in_home, unusable_home
+from assistant.cli import printing, values
 from assistant.cli.keys import HELP
 from assistant.cli.launch import INTERRUPTED, JOURNAL_COMMANDS
 from assistant.cli.lazy import Handler, subcommands
@@ -21,6 +23,15 @@ from assistant.pacing.patterns import ACCEPTED_FORMS
 
 BROKEN_PIPE = 141  # as a command ended by SIGPIPE: the reader (such as `head`) has gone
 MENU = Handler("assistant.cli.menu:run_menu")
+RUN = Handler("assistant.cli.session:run_exercise")
+BREATHE = Handler("assistant.cli.session:breathe")
+WALK = Handler("assistant.cli.session:walk")
+DEVICES = Handler("assistant.cli.diagnose:devices")
+# What a session prints only follows what is heard: standard output failing never stops
+# one, and one can run without the assistant's home. Every other command's answer is
+# what it prints, and (but for the sound cards' list) it needs the home.
+SESSIONS = (MENU, RUN, BREATHE, WALK)
+HOMELESS = (DEVICES,)
 # Commands whose options are defined beside their heavy code: named here, and built by
 # their own module only when chosen (cli/lazy.py).
 LATER = {
@@ -40,15 +51,18 @@ LATER = {
 
 def main(argv: Sequence[str] | None = None) -> int:
     try:
-        parser = _parser()
-        args, rest = parser.parse_known_args(argv)  # a number out of range: a UserError
-        if rest:  # a command may take its words among its options (export breathe --mode X F)
-            if getattr(args, "loose_words", None) is None or any(w[:1] == "-" for w in rest):
-                parser.parse_args(argv)  # argparse's own message, and exit status 2
-            args.loose_words = rest
-        with library_lines_hidden(not args.debug):
-            result: int = getattr(args, "handler", MENU)(args)
-            return result
+        with printing.watched():  # --help and --version print their answer
+            args = _parsed(argv)
+        handler: Callable[[argparse.Namespace], int] = getattr(args, "handler", MENU)
+        if handler in SESSIONS:
+            with printing.forgiving(), library_lines_hidden(not args.debug), _home_for_session():
+                return handler(args)
+        if handler not in HOMELESS and (unusable := unusable_home()) is not None:
+            raise UserError(f"{unusable}.")
+        with printing.watched(), library_lines_hidden(not args.debug):
+            return handler(args)
+    except printing.Unprinted as unprinted:
+        return printing.told(unprinted)
     except UserError as error:
         print(f"assistant: {error}", file=sys.stderr)
         return error.exit_status
@@ -60,6 +74,30 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(devnull, sys.stdout.fileno())
         os.close(devnull)
         return BROKEN_PIPE
+
+
+def _parsed(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = _parser()
+    args, rest = parser.parse_known_args(argv)  # a number out of range: a UserError
+    if rest:  # a command may take its words among its options (export breathe --mode X F)
+        if getattr(args, "loose_words", None) is None or any(w[:1] == "-" for w in rest):
+            parser.parse_args(argv)  # argparse's own message, and exit status 2
+        args.loose_words = rest
+    return args
+
+
+@contextlib.contextmanager
+def _home_for_session() -> Iterator[None]:
+    """The assistant's home, or where it can never be used, a stand-in the session
+    forgets, said once (as a journal that cannot be used is)."""
+    unusable = unusable_home()
+    if unusable is None:
+        yield
+        return
+    print(f"assistant: {unusable}; this session goes on, but it will not be remembered.",
+          file=sys.stderr, flush=True)
+    with stand_in_home():
+        yield
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -81,7 +119,7 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("exercise", metavar="EXERCISE",
                      help="an exercise id (see 'assistant list') or the path of a script file")
     session_options(run)
-    run.set_defaults(handler=Handler("assistant.cli.session:run_exercise"))
+    run.set_defaults(handler=RUN)
 
     breathe = commands.add_parser(
         "breathe", help="the breathing pacer alone",
@@ -104,7 +142,7 @@ def _parser() -> argparse.ArgumentParser:
     breathe.add_argument("--words", action="store_true", help="speak in, hold and out")
     breathe.add_argument("--counts", action="store_true", help="speak a count each second")
     session_options(breathe)
-    breathe.set_defaults(handler=Handler("assistant.cli.session:breathe"))
+    breathe.set_defaults(handler=BREATHE)
 
     walk = commands.add_parser("walk", help="the walking pacer alone",
                                description="A soft footstep tick to walk in step together.")
@@ -115,10 +153,10 @@ def _parser() -> argparse.ArgumentParser:
     walk.add_argument("--minutes", type=values.PACER_MINUTES, default=10.0,
                       help="how long to walk (default: %(default)g)")
     session_options(walk)
-    walk.set_defaults(handler=Handler("assistant.cli.session:walk"))
+    walk.set_defaults(handler=WALK)
 
     devices = commands.add_parser("devices", help="list the sound cards")
-    devices.set_defaults(handler=Handler("assistant.cli.diagnose:devices"))
+    devices.set_defaults(handler=DEVICES)
 
     commands.later("models", *LATER["models"])
 

@@ -25,6 +25,7 @@ from collections.abc import Iterator
 from typing import TextIO
 
 from assistant.base.critical import deferred
+from assistant.cli.lines import SKIPPED, too_long
 from assistant.system import keys
 
 _keyboard: keys.Keyboard | None = None  # the terminal to put back, while in single-key mode
@@ -149,7 +150,9 @@ class TypedLines:
         self.out.flush()
 
     def _take(self, item: str | None) -> None:
-        if item is None:
+        if too_long(item):
+            self.show(SKIPPED)
+        elif item is None:
             if self._typed:
                 self._lines.append(self._typed)
             self._typed = ""
