@@ -178,3 +178,17 @@ def test_a_machine_no_wheel_serves_is_refused_at_start_in_one_sentence() -> None
     assert ended.returncode == 2 and ended.stdout == ""
     lines = ended.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("assistant: The assistant needs the 64-bit")
+
+
+def test_the_names_the_assistant_makes_itself_are_safe_on_windows() -> None:
+    """--week files are named by day and library id, recordings and journal exports by
+    a session's hex id: none can hold a backslash, a drive letter, : ? * or a trailing
+    dot, so each is a valid file name on every system."""
+    import re
+
+    from assistant.journal.forgetting import RECORDINGS
+    from assistant.script.library import exercise_ids
+
+    safe = re.compile(r"^[a-z0-9][a-z0-9-]*[a-z0-9]$")
+    assert all(safe.match(exercise_id) for exercise_id in exercise_ids())
+    assert RECORDINGS.pattern == r"^[0-9a-f]{32}-[0-9]+\.(wav|part)$"
